@@ -1,0 +1,70 @@
+# CX Warehouse. A newcomer needs two targets: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+export CXW_DATA_DIR ?= $(CURDIR)/data
+export CXW_LANDING_DIR ?= $(CXW_DATA_DIR)/landing
+export DAGSTER_HOME ?= $(CXW_DATA_DIR)/dagster_home
+DBT := $(BIN)/dbt --no-use-colors
+DBT_ARGS := --project-dir . --profiles-dir .
+
+.PHONY: help setup sample run test test-slow lint format ui docs evaluate bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade "pip>=24,<27"
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)  ## create .venv and install the pinned dependencies
+
+$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
+	mkdir -p $(DAGSTER_HOME)
+	cp dagster.yaml $@
+
+sample: setup  ## write the deterministic sample extracts if the landing folder is empty
+	@if [ -z "$$(find $(CXW_LANDING_DIR) -type f 2>/dev/null | head -n 1)" ]; then \
+		$(BIN)/cxw generate --out $(CXW_LANDING_DIR) --truth $(CXW_DATA_DIR)/ground_truth; \
+	else echo "landing folder $(CXW_LANDING_DIR) has files: not generating"; fi
+
+run: sample $(DAGSTER_HOME)/dagster.yaml  ## set up, generate the sample if needed, run the pipeline once
+	$(BIN)/cxw run
+
+test: setup  ## lint, validate the Dagster definitions, run the test suite
+	$(MAKE) lint
+	$(BIN)/dagster definitions validate -m orchestration.definitions
+	$(BIN)/pytest -m "not slow"
+
+test-slow: setup  ## the slow tests (a separate CI step)
+	$(BIN)/pytest -m slow
+
+lint: setup  ## ruff and sqlfluff (dbt templater)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint models macros tests/dbt benchmarks
+
+format: setup  ## apply ruff and sqlfluff fixes
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+	$(BIN)/sqlfluff fix models macros tests/dbt benchmarks
+
+ui: setup $(DAGSTER_HOME)/dagster.yaml  ## the Dagster UI on http://127.0.0.1:3000
+	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+
+docs: setup  ## dbt docs into target/ (dbt docs serve to browse)
+	$(DBT) docs generate $(DBT_ARGS)
+
+evaluate: setup  ## identity resolution against the sample's ground truth
+	$(BIN)/cxw evaluate
+
+bench: setup  ## the benchmark at three scales (long: see README)
+	$(BIN)/python -m benchmarks.run
+
+clean:  ## remove build output (keeps data/ and .venv)
+	rm -rf target logs .pytest_cache .ruff_cache

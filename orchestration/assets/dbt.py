@@ -1,0 +1,67 @@
+"""dbt models as Dagster assets: one lineage from the raw tables to the marts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from dagster import AssetExecutionContext, AssetKey, Config, Failure
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+
+from ..resources import WarehouseResource, dbt_project, export_dbt_environment, prepare_dbt_project
+
+# `dagster dev` re-parses on every load; elsewhere (cxw run parses first) parse only when the
+# manifest is missing, e.g. on a fresh clone.
+dbt_project.prepare_if_dev()
+if not dbt_project.manifest_path.exists():
+    prepare_dbt_project()
+
+
+class CxDbtTranslator(DagsterDbtTranslator):
+    """Keys are [schema, name]: raw sources meet the ingest assets, models group by layer."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return AssetKey(["raw", dbt_resource_props["name"]])
+        schema = dbt_resource_props.get("schema") or dbt_resource_props["config"].get("schema")
+        return AssetKey([schema, dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "source":
+            return "raw"
+        return dbt_resource_props.get("schema") or "dbt"
+
+
+class DbtBuildConfig(Config):
+    full_refresh: bool = False
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=CxDbtTranslator(
+        settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
+    ),
+)
+def cx_dbt_models(
+    context: AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    config: DbtBuildConfig,
+):
+    """`dbt build` (seeds, models, tests) for the selected models, streamed as events."""
+    export_dbt_environment()
+    args = ["build"]
+    if config.full_refresh:
+        args.append("--full-refresh")
+    invocation = dbt.cli(args, context=context, raise_on_error=False)
+    yield from invocation.stream()
+    if not invocation.is_successful():
+        # A failing model or dbt test is a data problem, not a transient one: no retry.
+        raise Failure(
+            description=(
+                "dbt build failed: see the failed models and tests above, and "
+                f"{invocation.target_path / 'run_results.json'}"
+            ),
+            allow_retries=False,
+        )

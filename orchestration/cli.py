@@ -1,0 +1,113 @@
+"""`cxw`: the command line of CX Warehouse. Every command calls the same code the UI runs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .config import settings
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from .generator import generate
+
+    summary = generate(
+        Path(args.out),
+        Path(args.truth) if args.truth else None,
+        customers=args.customers,
+        days=args.days,
+        seed=args.seed,
+    )
+    rows = summary.get("rows", {})
+    print(f"wrote sample extracts to {args.out} (seed {args.seed})")
+    for entity, count in sorted(rows.items()):
+        print(f"  {entity:<18} {count:>10} rows")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .runner import format_report, run_pipeline
+
+    s = settings()
+    print(f"landing {s.landing_dir} → warehouse {s.warehouse_path} → serving {s.serving_path}")
+    report = run_pipeline(full_refresh=args.full_refresh)
+    print(format_report(report))
+    return 0 if report.ok else 1
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from .evaluation import evaluate_identity, format_identity_evaluation
+
+    s = settings()
+    database = Path(args.database) if args.database else s.serving_path
+    truth = Path(args.truth) if args.truth else s.data_dir / "ground_truth"
+    metrics = evaluate_identity(database, truth)
+    print(format_identity_evaluation(metrics))
+    return 0
+
+
+def _rollback(args: argparse.Namespace) -> int:
+    from .serving import rollback
+
+    s = settings()
+    target = rollback(s.serving_path, args.to)
+    print(f"{s.serving_path} now serves release {target.stem}")
+    return 0
+
+
+def _releases(args: argparse.Namespace) -> int:
+    from .serving import current_release, list_releases
+
+    s = settings()
+    current = current_release(s.serving_path)
+    for release in list_releases(s.serving_path):
+        print(("* " if release == current else "  ") + release.stem)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cxw", description="CX Warehouse: customer-experience marts from raw extracts."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    gen = commands.add_parser("generate", help="write deterministic sample extracts")
+    gen.add_argument("--out", required=True, help="landing folder to write")
+    gen.add_argument("--truth", help="ground-truth folder (default: <out>/../ground_truth)")
+    gen.add_argument("--customers", type=int, default=2000)
+    gen.add_argument("--days", type=int, default=365)
+    gen.add_argument("--seed", type=int, default=42)
+    gen.set_defaults(func=_generate)
+
+    run = commands.add_parser("run", help="one full pipeline run on CXW_LANDING_DIR")
+    run.add_argument(
+        "--full-refresh", action="store_true", help="rebuild incremental models from scratch"
+    )
+    run.set_defaults(func=_run)
+
+    ev = commands.add_parser("evaluate", help="identity resolution against the ground truth")
+    ev.add_argument("--truth", help="ground-truth folder (default: $CXW_DATA_DIR/ground_truth)")
+    ev.add_argument("--database", help="DuckDB file to evaluate (default: the serving file)")
+    ev.set_defaults(func=_evaluate)
+
+    rb = commands.add_parser("rollback", help="serve an earlier release again")
+    rb.add_argument("--to", help="release id (default: the one before the current)")
+    rb.set_defaults(func=_rollback)
+
+    rel = commands.add_parser("releases", help="list kept releases (* = current)")
+    rel.set_defaults(func=_releases)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (OSError, RuntimeError, ValueError) as error:
+        print(f"cxw {args.command}: error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

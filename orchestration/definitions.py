@@ -1,0 +1,28 @@
+"""The one Definitions object: `dagster dev` and `cxw run` both load this module."""
+
+from __future__ import annotations
+
+from dagster import Definitions
+
+from .assets.dbt import cx_dbt_models
+from .assets.ingest import ingest_landing
+from .assets.publish import publish_asset
+from .jobs import cx_warehouse_job
+from .resources import WarehouseResource, dbt_resource
+from .schedules import daily_schedule
+from .sensors import landing_folder_sensor
+
+PUBLISHED_SCHEMAS = ("marts", "pii")
+
+mart_keys = sorted(
+    (key for key in cx_dbt_models.keys if key.path[0] in PUBLISHED_SCHEMAS),
+    key=lambda key: key.to_user_string(),
+)
+
+defs = Definitions(
+    assets=[ingest_landing, cx_dbt_models, publish_asset(mart_keys)],
+    jobs=[cx_warehouse_job],
+    schedules=[daily_schedule],
+    sensors=[landing_folder_sensor],
+    resources={"warehouse": WarehouseResource(), "dbt": dbt_resource()},
+)

@@ -1,0 +1,52 @@
+"""DDL of the `raw` schema: one table per landing entity, plus load_log and quarantine."""
+
+from __future__ import annotations
+
+import duckdb
+
+from .contract import ENTITIES, LINEAGE_COLUMNS, Entity
+
+LOAD_LOG_DDL = """
+create table if not exists raw.load_log (
+    batch_id varchar primary key,       -- one batch per landing file
+    entity varchar not null,            -- raw table name, e.g. crm_orders
+    file_path varchar not null,         -- relative to the landing folder
+    file_sha256 varchar not null,       -- content hash: the same content loads once
+    file_bytes bigint not null,
+    status varchar not null,            -- loaded | quarantined (whole file) | duplicate
+    rows_read bigint not null,          -- rows_read = rows_loaded + rows_quarantined
+    rows_loaded bigint not null,
+    rows_quarantined bigint not null,
+    message varchar,                    -- why a file was quarantined or skipped
+    started_at timestamp not null,      -- UTC
+    finished_at timestamp not null      -- UTC
+)
+"""
+
+QUARANTINE_DDL = """
+create table if not exists raw.quarantine (
+    batch_id varchar not null,
+    entity varchar not null,
+    file_path varchar not null,
+    line bigint,                        -- NULL when the whole file is quarantined
+    reason_code varchar not null,       -- see orchestration.loader.contract ROW_/FILE_REASONS
+    reason varchar not null,            -- human-readable: what, where, what to do
+    original_text varchar,              -- the record as it stood in the file
+    quarantined_at timestamp not null   -- UTC
+)
+"""
+
+
+def entity_ddl(entity: Entity) -> str:
+    columns = [f"    {c.name} {c.type}" for c in entity.columns]
+    columns += [f"    {name} {type_}" for name, type_ in LINEAGE_COLUMNS]
+    return f"create table if not exists raw.{entity.name} (\n" + ",\n".join(columns) + "\n)"
+
+
+def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the raw schema and its tables if they do not exist (idempotent)."""
+    con.execute("create schema if not exists raw")
+    for entity in ENTITIES:
+        con.execute(entity_ddl(entity))
+    con.execute(LOAD_LOG_DDL)
+    con.execute(QUARANTINE_DDL)

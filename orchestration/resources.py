@@ -1,0 +1,102 @@
+"""Dagster resources: the warehouse (paths, DuckDB settings, single-writer lock) and dbt."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+from dagster import ConfigurableResource, InitResourceContext
+from dagster_dbt import DbtCliResource, DbtProject
+
+from .config import REPO_ROOT, Settings, settings
+
+
+class WarehouseBusyError(RuntimeError):
+    pass
+
+
+@contextmanager
+def writer_lock(warehouse_path: Path, wait_seconds: float = 0) -> Iterator[None]:
+    """Hold the one-writer lock of a warehouse file (an flock on `<file>.lock`)."""
+    warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = warehouse_path.with_name(warehouse_path.name + ".lock")
+    with open(lock_path, "a+") as handle:
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise WarehouseBusyError(
+                        f"another run is writing {warehouse_path} (lock {lock_path}); "
+                        "wait for it to finish, or retry"
+                    ) from None
+                time.sleep(1)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class WarehouseResource(ConfigurableResource):
+    """The build file and its settings. Every asset that writes requires it.
+
+    With the in-process executor the resource lives for the whole run, so the writer lock
+    taken here covers ingest → dbt → checks → publish: at most one run writes at a time.
+    """
+
+    lock_wait_seconds: float = 60.0
+
+    @contextmanager
+    def yield_for_execution(self, context: InitResourceContext) -> Iterator[WarehouseResource]:
+        with writer_lock(self.settings.warehouse_path, self.lock_wait_seconds):
+            yield self
+
+    @property
+    def settings(self) -> Settings:
+        return settings()
+
+    def connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+        s = self.settings
+        s.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+        return duckdb.connect(
+            str(s.warehouse_path),
+            read_only=read_only,
+            config={
+                "threads": s.threads,
+                "memory_limit": s.memory_limit,
+                "preserve_insertion_order": False,
+            },
+        )
+
+
+def export_dbt_environment() -> None:
+    """dbt reads its paths from the environment (profiles.yml): make them match settings()."""
+    s = settings()
+    os.environ["CXW_WAREHOUSE_PATH"] = str(s.warehouse_path)
+    os.environ["CXW_THREADS"] = str(s.threads)
+    os.environ["CXW_MEMORY_LIMIT"] = s.memory_limit
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+
+
+dbt_project = DbtProject(
+    project_dir=REPO_ROOT,
+    profiles_dir=REPO_ROOT,
+    target_path=Path(os.environ.get("DBT_TARGET_PATH") or "target"),
+)
+
+
+def prepare_dbt_project() -> None:
+    """Parse the dbt project into manifest.json (partial parsing keeps this quick)."""
+    export_dbt_environment()
+    dbt_project.preparer.prepare(dbt_project)
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=dbt_project, profiles_dir=str(REPO_ROOT))

@@ -1,0 +1,162 @@
+"""Run the Dagster job in-process and summarise it for people and scripts (`cxw run`)."""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+
+from dagster import AssetCheckSeverity, DagsterEventType, DagsterInstance
+
+from .resources import prepare_dbt_project
+
+INGEST_STEP = "ingest_landing"
+DBT_STEP = "cx_dbt_models"
+PUBLISH_STEP = "serving__release"
+
+
+@dataclass
+class CheckOutcome:
+    asset: str
+    name: str
+    passed: bool
+    severity: str  # ERROR (blocking) or WARN
+    description: str = ""
+
+
+@dataclass
+class RunReport:
+    run_id: str
+    success: bool
+    files: dict[str, int] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
+    models_built: int = 0
+    published_release: str | None = None
+    checks: list[CheckOutcome] = field(default_factory=list)
+    phase_seconds: dict[str, float] = field(default_factory=dict)
+    failed_steps: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def blocking_failures(self) -> list[CheckOutcome]:
+        return [c for c in self.checks if not c.passed and c.severity == "ERROR"]
+
+    @property
+    def ok(self) -> bool:
+        return self.success and not self.blocking_failures and self.published_release is not None
+
+
+def _phase(step_key: str) -> str:
+    if step_key == INGEST_STEP:
+        return "ingest"
+    if step_key == DBT_STEP:
+        return "dbt"
+    if step_key == PUBLISH_STEP:
+        return "publish"
+    return "checks"
+
+
+def run_pipeline(*, full_refresh: bool = False) -> RunReport:
+    """One full run of the `cx_warehouse` job, exactly as the UI would launch it."""
+    prepare_dbt_project()
+    from .definitions import defs  # after the manifest is fresh
+
+    job = defs.resolve_job_def("cx_warehouse")
+    run_config = {"ops": {DBT_STEP: {"config": {"full_refresh": full_refresh}}}}
+    with ExitStack() as stack:
+        instance = (
+            stack.enter_context(DagsterInstance.get())
+            if os.environ.get("DAGSTER_HOME")
+            else stack.enter_context(DagsterInstance.ephemeral())
+        )
+        result = job.execute_in_process(
+            run_config=run_config, instance=instance, raise_on_error=False
+        )
+        logs = instance.all_logs(result.run_id)
+    return _report(result, logs)
+
+
+def _report(result, logs) -> RunReport:
+    report = RunReport(run_id=result.run_id, success=result.success)
+    started: dict[str, float] = {}
+    seconds: dict[str, float] = defaultdict(float)
+    for entry in logs:
+        event = entry.dagster_event
+        if event is None:
+            continue
+        step = event.step_key
+        if event.event_type == DagsterEventType.STEP_START:
+            started[step] = entry.timestamp
+        elif event.event_type in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE):
+            if step in started:
+                seconds[_phase(step)] += entry.timestamp - started.pop(step)
+            if event.event_type == DagsterEventType.STEP_FAILURE:
+                report.failed_steps.append(step)
+                error = event.step_failure_data.error
+                if error is not None:
+                    report.errors.append(f"{step}: {error.message.strip()}")
+        elif event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
+            materialization = event.step_materialization_data.materialization
+            key = materialization.asset_key
+            metadata = {k: v.value for k, v in materialization.metadata.items()}
+            if key.path[0] == "raw":
+                for name in ("new_files", "files_quarantined"):
+                    report.files[name] = report.files.get(name, 0) + int(metadata.get(name, 0))
+                for name in ("rows_read", "rows_loaded", "rows_quarantined"):
+                    report.rows[name] = report.rows.get(name, 0) + int(metadata.get(name, 0))
+            elif key.path[0] == "serving":
+                report.published_release = str(metadata.get("release_id"))
+            else:
+                report.models_built += 1
+        elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
+            evaluation = event.event_specific_data
+            report.checks.append(
+                CheckOutcome(
+                    asset=evaluation.asset_key.to_user_string(),
+                    name=evaluation.check_name,
+                    passed=evaluation.passed,
+                    severity=(evaluation.severity or AssetCheckSeverity.ERROR).value,
+                    description=evaluation.description or "",
+                )
+            )
+    report.phase_seconds = dict(seconds)
+    return report
+
+
+def format_report(report: RunReport) -> str:
+    lines = [f"run {report.run_id}: {'OK' if report.ok else 'FAILED'}"]
+    f, r = report.files, report.rows
+    lines.append(
+        f"  files   : {f.get('new_files', 0)} new, {f.get('files_quarantined', 0)} quarantined whole"
+    )
+    lines.append(
+        f"  rows    : {r.get('rows_read', 0)} read, {r.get('rows_loaded', 0)} loaded, "
+        f"{r.get('rows_quarantined', 0)} quarantined"
+    )
+    lines.append(f"  models  : {report.models_built} built")
+    passed = sum(c.passed for c in report.checks)
+    warnings = [c for c in report.checks if not c.passed and c.severity != "ERROR"]
+    lines.append(
+        f"  checks  : {passed} passed, {len(report.blocking_failures)} failed (blocking), "
+        f"{len(warnings)} warnings"
+    )
+    for check in report.blocking_failures + warnings:
+        kind = "FAILED " if check.severity == "ERROR" else "warning"
+        detail = f": {check.description}" if check.description else ""
+        lines.append(f"    {kind} {check.asset} {check.name}{detail}")
+    total = sum(report.phase_seconds.values())
+    phases = ", ".join(
+        f"{name} {report.phase_seconds[name]:.1f}s"
+        for name in ("ingest", "dbt", "checks", "publish")
+        if name in report.phase_seconds
+    )
+    lines.append(f"  time    : {total:.1f}s ({phases})")
+    lines.append(
+        f"  publish : release {report.published_release}"
+        if report.published_release
+        else "  publish : nothing published; the last good release stays in place"
+    )
+    for error in report.errors:
+        lines.append(f"  error   : {error}")
+    return "\n".join(lines)

@@ -1,0 +1,249 @@
+"""Publishing the marts to the read-only serving file, atomically, with rollback.
+
+Layout under the serving folder (default data/serving/):
+
+    cx.duckdb                      what readers open (read-only): a hard link to one release
+    releases/<release_id>.duckdb   every kept release, never modified after it is written
+    releases/.<release_id>.tmp     a release being written (removed if a run dies)
+
+A release is built from the warehouse file (attached read-only) into a temporary file,
+checkpointed, fsynced and renamed into `releases/`; then a hard link to it replaces
+`cx.duckdb` with one `rename` (atomic on POSIX). A reader that holds the old file open
+keeps reading the old inode, consistent to the end; the next open sees the new release.
+A crash at any step before the rename leaves the last good release in place.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+RELEASE_SUFFIX = ".duckdb"
+META_SCHEMA = "meta"
+
+
+@dataclass(frozen=True)
+class Release:
+    release_id: str
+    path: Path
+    tables: dict[str, int]  # "schema.table" -> rows
+    published_at: datetime
+
+
+class PublishError(RuntimeError):
+    pass
+
+
+def releases_dir(serving_path: Path) -> Path:
+    return serving_path.parent / "releases"
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _copy_schema(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, int]:
+    """Copy every table and view of `wh.<schema>` into the release as tables, with comments."""
+    relations = con.execute(
+        """
+        select table_name from information_schema.tables
+        where table_catalog = 'wh' and table_schema = ? order by table_name
+        """,
+        [schema],
+    ).fetchall()
+    counts: dict[str, int] = {}
+    if not relations:
+        return counts
+    con.execute(f"create schema if not exists {_quote(schema)}")
+    for (table,) in relations:
+        target = f"{_quote(schema)}.{_quote(table)}"
+        con.execute(f"create table {target} as select * from wh.{target}")
+        counts[f"{schema}.{table}"] = con.execute(f"select count(*) from {target}").fetchone()[0]
+    _copy_comments(con, schema)
+    return counts
+
+
+def _copy_comments(con: duckdb.DuckDBPyConnection, schema: str) -> None:
+    """Carry the dbt descriptions (persisted as comments) over, so readers see them."""
+    for table, comment in con.execute(
+        """
+        select table_name, comment from duckdb_tables()
+        where database_name = 'wh' and schema_name = ? and comment is not null
+        union all
+        select view_name, comment from duckdb_views()
+        where database_name = 'wh' and schema_name = ? and comment is not null
+        """,
+        [schema, schema],
+    ).fetchall():
+        con.execute(f"comment on table {_quote(schema)}.{_quote(table)} is {_literal(comment)}")
+    for table, column, comment in con.execute(
+        """
+        select table_name, column_name, comment from duckdb_columns()
+        where database_name = 'wh' and schema_name = ? and comment is not null
+        """,
+        [schema],
+    ).fetchall():
+        con.execute(
+            f"comment on column {_quote(schema)}.{_quote(table)}.{_quote(column)} "
+            f"is {_literal(comment)}"
+        )
+
+
+def new_release_id(now: datetime | None = None) -> str:
+    now = now or datetime.now(UTC)
+    return now.strftime("%Y%m%dT%H%M%S%fZ") + "-" + uuid.uuid4().hex[:6]
+
+
+def build_release(
+    warehouse_path: Path,
+    serving_path: Path,
+    *,
+    schemas: tuple[str, ...] = ("marts",),
+    run_id: str | None = None,
+) -> Release:
+    """Write a new release file from the warehouse; does not make it current."""
+    if not warehouse_path.exists():
+        raise PublishError(
+            f"warehouse file {warehouse_path} does not exist: run the pipeline first (cxw run)"
+        )
+    folder = releases_dir(serving_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    for leftover in folder.glob(".*.tmp*"):  # from a run that died mid-publish
+        leftover.unlink(missing_ok=True)
+    published_at = datetime.now(UTC)
+    release_id = new_release_id(published_at)
+    tmp = folder / f".{release_id}.tmp"
+    final = folder / f"{release_id}{RELEASE_SUFFIX}"
+    con = duckdb.connect(str(tmp))
+    try:
+        con.execute("attach ? as wh (read_only)", [str(warehouse_path)])
+        tables: dict[str, int] = {}
+        for schema in schemas:
+            tables.update(_copy_schema(con, schema))
+        if not tables:
+            raise PublishError(
+                f"the warehouse {warehouse_path} has no tables in schemas {', '.join(schemas)}: "
+                "nothing to publish (did dbt build run?)"
+            )
+        con.execute(f"create schema {META_SCHEMA}")
+        con.execute(
+            f"""
+            create table {META_SCHEMA}.release as
+            select ?::varchar as release_id, ?::timestamp as published_at,
+                   ?::varchar as run_id, ?::varchar as warehouse_path
+            """,
+            [release_id, published_at.replace(tzinfo=None), run_id, str(warehouse_path)],
+        )
+        con.execute(
+            f"create table {META_SCHEMA}.release_tables (table_name varchar, row_count bigint)"
+        )
+        con.executemany(
+            f"insert into {META_SCHEMA}.release_tables values (?, ?)", list(tables.items())
+        )
+        con.execute("detach wh")
+        con.execute("checkpoint")
+    except BaseException:
+        con.close()
+        tmp.unlink(missing_ok=True)
+        Path(f"{tmp}.wal").unlink(missing_ok=True)
+        raise
+    con.close()
+    _fsync(tmp)
+    os.replace(tmp, final)
+    _fsync(folder)
+    return Release(release_id, final, tables, published_at)
+
+
+def make_current(release_path: Path, serving_path: Path) -> None:
+    """Point the serving path at a release with one atomic rename of a hard link."""
+    swap = serving_path.parent / f".{serving_path.name}.swap"
+    swap.unlink(missing_ok=True)
+    os.link(release_path, swap)
+    os.replace(swap, serving_path)
+    _fsync(serving_path.parent)
+
+
+def list_releases(serving_path: Path) -> list[Path]:
+    """Kept releases, oldest first (release ids sort by time)."""
+    folder = releases_dir(serving_path)
+    if not folder.exists():
+        return []
+    return sorted(p for p in folder.glob(f"*{RELEASE_SUFFIX}") if not p.name.startswith("."))
+
+
+def current_release(serving_path: Path) -> Path | None:
+    """The release file the serving path links to, if any."""
+    if not serving_path.exists():
+        return None
+    inode = serving_path.stat().st_ino
+    for release in list_releases(serving_path):
+        if release.stat().st_ino == inode:
+            return release
+    return None
+
+
+def prune_releases(serving_path: Path, keep: int) -> list[Path]:
+    """Delete all but the newest `keep` releases; never the current one."""
+    current = current_release(serving_path)
+    releases = list_releases(serving_path)
+    removed = []
+    for release in releases[: max(len(releases) - keep, 0)]:
+        if release != current:
+            release.unlink()
+            removed.append(release)
+    return removed
+
+
+def publish(
+    warehouse_path: Path,
+    serving_path: Path,
+    *,
+    schemas: tuple[str, ...] = ("marts",),
+    keep: int = 3,
+    run_id: str | None = None,
+) -> Release:
+    """Build a release from the warehouse, make it current, prune old ones."""
+    release = build_release(warehouse_path, serving_path, schemas=schemas, run_id=run_id)
+    make_current(release.path, serving_path)
+    prune_releases(serving_path, keep)
+    return release
+
+
+def rollback(serving_path: Path, to: str | None = None) -> Path:
+    """Make an earlier release current: the one named `to`, or the one before the current."""
+    releases = list_releases(serving_path)
+    if not releases:
+        raise PublishError(f"no releases kept under {releases_dir(serving_path)}")
+    if to is not None:
+        matches = [r for r in releases if r.stem == to or r.stem.startswith(to)]
+        if len(matches) != 1:
+            known = ", ".join(r.stem for r in releases)
+            raise PublishError(f"release {to!r} not found (or ambiguous); kept releases: {known}")
+        target = matches[0]
+    else:
+        current = current_release(serving_path)
+        if current is None or releases.index(current) == 0:
+            raise PublishError(
+                "no earlier release to roll back to; kept releases: "
+                + ", ".join(r.stem for r in releases)
+            )
+        target = releases[releases.index(current) - 1]
+    make_current(target, serving_path)
+    return target
