@@ -1,0 +1,51 @@
+"""Shared fixtures: a small generated sample and an isolated data folder per test session."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CXW = str(Path(sys.executable).with_name("cxw"))
+
+
+def cxw_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CXW_", "DAGSTER_HOME"))}
+    env.update(
+        CXW_DATA_DIR=str(data_dir),
+        CXW_LANDING_DIR=str(data_dir / "landing"),
+        # every session its own dbt target folder, so parallel sessions do not collide
+        DBT_TARGET_PATH=str(data_dir / "target"),
+        CXW_THREADS="2",
+        CXW_MEMORY_LIMIT="2GB",
+    )
+    env.update(extra)
+    return env
+
+
+def run_cxw(*args: str, env: dict[str, str], timeout: int = 900) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [CXW, *args], env=env, cwd=REPO, capture_output=True, text=True, timeout=timeout
+    )
+
+
+@pytest.fixture(scope="session")
+def sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A data folder holding a small deterministic sample (landing + ground truth)."""
+    data_dir = tmp_path_factory.mktemp("sample")
+    result = run_cxw(
+        "generate",
+        "--out", str(data_dir / "landing"),
+        "--truth", str(data_dir / "ground_truth"),
+        "--customers", "400",
+        "--days", "120",
+        "--seed", "7",
+        env=cxw_env(data_dir),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    yield data_dir
