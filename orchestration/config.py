@@ -1,16 +1,14 @@
 """Configuration, read in one place from the environment, with working defaults.
 
-| variable                | default                         | what                                  |
-|-------------------------|---------------------------------|---------------------------------------|
-| CXW_DATA_DIR            | <repo>/data                     | root of everything the warehouse writes |
-| CXW_LANDING_DIR         | $CXW_DATA_DIR/landing           | the landing folder (landing contract) |
-| CXW_WAREHOUSE_PATH      | $CXW_DATA_DIR/warehouse/cx.duckdb | the build file (one writer)         |
-| CXW_SERVING_PATH        | $CXW_DATA_DIR/serving/cx.duckdb | the published, read-only copy         |
-| CXW_THREADS             | number of cores                 | DuckDB threads (and dbt threads)      |
-| CXW_MEMORY_LIMIT        | 4GB                             | DuckDB memory_limit                   |
-| CXW_TZ_CRM / _WEB / _SURVEY | UTC                         | time zone of naive timestamps per source |
-| CXW_PUBLISH_PII         | false                           | publish the `pii` schema too          |
-| CXW_KEEP_RELEASES       | 3                               | releases kept for `cxw rollback`      |
+- CXW_DATA_DIR (<repo>/data): root of everything the warehouse writes
+- CXW_LANDING_DIR ($CXW_DATA_DIR/landing): the landing folder (landing contract)
+- CXW_WAREHOUSE_PATH ($CXW_DATA_DIR/warehouse/cx.duckdb): the build file (one writer)
+- CXW_SERVING_PATH ($CXW_DATA_DIR/serving/cx.duckdb): the published, read-only copy
+- CXW_THREADS (number of cores): DuckDB threads (and dbt threads)
+- CXW_MEMORY_LIMIT (4GB): DuckDB memory_limit
+- CXW_TZ_CRM / CXW_TZ_WEB / CXW_TZ_SURVEY (UTC): time zone of naive timestamps per source
+- CXW_PUBLISH_PII (false): publish the `pii` schema too
+- CXW_KEEP_RELEASES (3): releases kept for `cxw rollback`
 """
 
 from __future__ import annotations

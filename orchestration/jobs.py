@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from dagster import AssetSelection, Backoff, Jitter, RetryPolicy, define_asset_job, in_process_executor
+from dagster import (
+    AssetSelection,
+    Backoff,
+    Jitter,
+    RetryPolicy,
+    define_asset_job,
+    in_process_executor,
+)
 
 # Transient failures (a busy warehouse lock, a file system hiccup) are retried with backoff;
 # data problems (dbt tests, blocking quality checks) raise Failure(allow_retries=False).

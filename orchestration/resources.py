@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -84,6 +85,12 @@ def export_dbt_environment() -> None:
     os.environ["CXW_MEMORY_LIMIT"] = s.memory_limit
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 
+
+# dbt is the one installed beside this Python (the venv's), also when `.venv/bin/cxw` runs
+# without an activated venv: dagster-dbt looks for `dbt` on PATH (its preparer included).
+_bin_dir = str(Path(sys.executable).parent)
+if _bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _bin_dir + os.pathsep + os.environ.get("PATH", "")
 
 dbt_project = DbtProject(
     project_dir=REPO_ROOT,

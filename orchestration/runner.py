@@ -128,7 +128,8 @@ def format_report(report: RunReport) -> str:
     lines = [f"run {report.run_id}: {'OK' if report.ok else 'FAILED'}"]
     f, r = report.files, report.rows
     lines.append(
-        f"  files   : {f.get('new_files', 0)} new, {f.get('files_quarantined', 0)} quarantined whole"
+        f"  files   : {f.get('new_files', 0)} new, "
+        f"{f.get('files_quarantined', 0)} quarantined whole"
     )
     lines.append(
         f"  rows    : {r.get('rows_read', 0)} read, {r.get('rows_loaded', 0)} loaded, "

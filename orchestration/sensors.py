@@ -1,6 +1,6 @@
 """Start a run when new files land."""
 
-from __future__ import annotations
+# no `from __future__ import annotations`: Dagster reads the context annotation at runtime
 
 import hashlib
 from pathlib import Path
@@ -20,7 +20,9 @@ def landing_fingerprint(landing_dir: Path) -> tuple[str, int]:
     for entity in ENTITIES:
         for path in landing_files(landing_dir, entity):
             stat = path.stat()
-            digest.update(f"{path.relative_to(landing_dir)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+            digest.update(
+                f"{path.relative_to(landing_dir)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode()
+            )
             count += 1
     return digest.hexdigest(), count
 

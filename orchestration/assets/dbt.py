@@ -1,12 +1,17 @@
 """dbt models as Dagster assets: one lineage from the raw tables to the marts."""
 
-from __future__ import annotations
+# no `from __future__ import annotations`: Dagster reads the config annotation at runtime
 
 from collections.abc import Mapping
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey, Config, Failure
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    dbt_assets,
+)
 
 from ..resources import WarehouseResource, dbt_project, export_dbt_environment, prepare_dbt_project
 

@@ -1,6 +1,6 @@
 """Ingest: landing files → one raw table per entity (the loader does the work)."""
 
-from __future__ import annotations
+# no `from __future__ import annotations`: Dagster reads the context annotation at runtime
 
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
 
@@ -66,7 +66,9 @@ def ingest_landing(context: AssetExecutionContext, warehouse: WarehouseResource)
                     "rows_read": sum(r.rows_read for r in new),
                     "rows_loaded": sum(r.rows_loaded for r in new),
                     "rows_quarantined": sum(r.rows_quarantined for r in new),
-                    "table_rows": con.execute(f"select count(*) from raw.{entity.name}").fetchone()[0],
+                    "table_rows": con.execute(f"select count(*) from raw.{entity.name}").fetchone()[
+                        0
+                    ],
                 },
             )
     finally:

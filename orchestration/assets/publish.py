@@ -1,6 +1,6 @@
 """Publish: the marts into the read-only serving file, after the quality gates pass."""
 
-from __future__ import annotations
+# no `from __future__ import annotations`: Dagster reads the context annotation at runtime
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 

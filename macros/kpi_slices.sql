@@ -1,0 +1,35 @@
+{#-
+    Every row of `from_cte` once per slice of kpi_scorecard it belongs to, with the slice
+    columns grain, period_start, dimension and dimension_value in front:
+    all_time / overall / 'all'; all_time / <dimension> / its value ('(unknown)' when NULL)
+    for each column in `dimensions`; month / overall / 'all' with period_start = the first
+    day of `month_column`'s month (rows without a month are left out of the month slices).
+-#}
+{% macro kpi_slices(from_cte, dimensions, month_column) -%}
+    select
+        'all_time' as grain,
+        cast(null as date) as period_start,
+        'overall' as dimension,
+        'all' as dimension_value,
+        {{ from_cte }}.*,
+    from {{ from_cte }}
+    {%- for dimension in dimensions %}
+    union all
+    select
+        'all_time' as grain,
+        cast(null as date) as period_start,
+        '{{ dimension }}' as dimension,
+        {{ dimension_value(dimension) }} as dimension_value,
+        {{ from_cte }}.*,
+    from {{ from_cte }}
+    {%- endfor %}
+    union all
+    select
+        'month' as grain,
+        cast({{ dbt.date_trunc('month', month_column) }} as date) as period_start,
+        'overall' as dimension,
+        'all' as dimension_value,
+        {{ from_cte }}.*,
+    from {{ from_cte }}
+    where {{ month_column }} is not null
+{%- endmacro %}

@@ -1,0 +1,55 @@
+-- Per unified customer, the purchase summary the CLV models are fitted on (time in days):
+-- a purchase is an order neither cancelled nor returned (the revenue orders), placed up to
+-- as_of; purchases on the same UTC day count as one transaction (their amounts add up);
+-- frequency = repeat purchase days, recency = days from the first to the last purchase
+-- day, T = days from the first purchase day to as_of's day, monetary_value = mean amount
+-- of the repeat purchase days (NULL without repeats).
+with orders as (
+    select * from {{ ref('fct_orders') }}
+),
+
+purchases as (
+    select
+        customer_key,
+        cast(ordered_at as date) as purchase_date,
+        amount,
+    from orders
+    where
+        status not in ('cancelled', 'returned')
+        and customer_key is not null
+        and ordered_at <= {{ as_of() }}
+),
+
+purchase_days as (
+    select
+        customer_key,
+        purchase_date,
+        sum(amount) as amount,
+        row_number() over (
+            partition by customer_key
+            order by purchase_date
+        ) as purchase_day_number,
+    from purchases
+    group by customer_key, purchase_date
+),
+
+final as (
+    select
+        customer_key,
+        min(purchase_date) as first_purchase_date,
+        max(purchase_date) as last_purchase_date,
+        cast(count(*) - 1 as integer) as frequency,
+        cast(
+            {{ dbt.datediff('min(purchase_date)', 'max(purchase_date)', 'day') }} as double
+        ) as recency,
+        cast(
+            {{ dbt.datediff('min(purchase_date)', 'cast(' ~ as_of() ~ ' as date)', 'day') }}
+            as double
+        ) as t,
+        cast(avg(amount) filter (where purchase_day_number > 1) as double) as monetary_value,
+        cast({{ as_of() }} as timestamp) as calibration_end,
+    from purchase_days
+    group by customer_key
+)
+
+select * from final

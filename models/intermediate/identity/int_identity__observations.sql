@@ -1,0 +1,145 @@
+-- Every identifier the sources show, with the identifier it was seen together with (its
+-- anchor) in one source record: a CRM record's id with its email and phone; a web
+-- visitor's anonymous_id with the user_id it logged in as, the email it typed and the
+-- customer of the order it bought; a survey answer's or ticket's customer_id with its
+-- email; an order's customer_id. A row whose identifier is its own anchor only says that
+-- the identifier exists. One row per anchor, identifier and evidence.
+with customer_versions as (
+    select * from {{ ref('stg_crm__customer_versions') }}
+),
+
+orders as (
+    select * from {{ ref('stg_crm__orders') }}
+),
+
+tickets as (
+    select * from {{ ref('stg_crm__tickets') }}
+),
+
+events as (
+    select * from {{ ref('stg_web__events') }}
+),
+
+responses as (
+    select * from {{ ref('stg_survey__responses') }}
+),
+
+crm_records as (
+    select
+        'crm_customer_id' as anchor_type,
+        customer_id as anchor_value,
+        identifier.identifier_type,
+        identifier.identifier_value,
+        created_at as observed_at,
+        'crm_customer' as evidence,
+    from customer_versions
+    cross join lateral (
+        values
+        ('crm_customer_id', customer_id),
+        ('email', email),
+        ('phone', phone_e164)
+    ) as identifier (identifier_type, identifier_value)
+),
+
+order_buyers as (
+    select
+        'crm_customer_id' as anchor_type,
+        customer_id as anchor_value,
+        'crm_customer_id' as identifier_type,
+        customer_id as identifier_value,
+        ordered_at as observed_at,
+        'crm_order' as evidence,
+    from orders
+),
+
+ticket_contacts as (
+    select
+        case
+            when customer_id is not null then 'crm_customer_id' else 'email'
+        end as anchor_type,
+        coalesce(customer_id, contact_email) as anchor_value,
+        identifier.identifier_type,
+        identifier.identifier_value,
+        opened_at as observed_at,
+        'crm_ticket' as evidence,
+    from tickets
+    cross join lateral (
+        values
+        ('crm_customer_id', customer_id),
+        ('email', contact_email)
+    ) as identifier (identifier_type, identifier_value)
+),
+
+survey_respondents as (
+    select
+        case
+            when customer_id is not null then 'crm_customer_id' else 'email'
+        end as anchor_type,
+        coalesce(customer_id, respondent_email) as anchor_value,
+        identifier.identifier_type,
+        identifier.identifier_value,
+        submitted_at as observed_at,
+        'survey_response' as evidence,
+    from responses
+    cross join lateral (
+        values
+        ('crm_customer_id', customer_id),
+        ('email', respondent_email)
+    ) as identifier (identifier_type, identifier_value)
+),
+
+web_visitors as (
+    select
+        'anonymous_id' as anchor_type,
+        events.anonymous_id as anchor_value,
+        identifier.identifier_type,
+        identifier.identifier_value,
+        events.event_at as observed_at,
+        identifier.evidence,
+    from events
+    left join orders
+        on events.order_id = orders.order_id
+    cross join lateral (
+        values
+        ('anonymous_id', events.anonymous_id, 'web_event'),
+        ('crm_customer_id', events.user_id, 'web_login'),
+        ('email', events.email, 'web_typed_email'),
+        ('crm_customer_id', orders.customer_id, 'web_purchase')
+    ) as identifier (identifier_type, identifier_value, evidence)
+),
+
+all_observations as (
+    select * from crm_records
+    union all
+    select * from order_buyers
+    union all
+    select * from ticket_contacts
+    union all
+    select * from survey_respondents
+    union all
+    select * from web_visitors
+),
+
+final as (
+    select
+        anchor_type,
+        anchor_value,
+        identifier_type,
+        identifier_value,
+        evidence,
+        min(observed_at) as first_observed_at,
+        max(observed_at) as last_observed_at,
+        count(*) as observations,
+    from all_observations
+    where
+        anchor_value is not null
+        and identifier_value is not null
+    group by
+        anchor_type,
+        anchor_value,
+        identifier_type,
+        identifier_value,
+        evidence
+)
+
+select * from final

@@ -1,0 +1,51 @@
+-- Audit of the merge guards: every identifier that was kept from linking people, and why.
+--   blocked               matches seeds/blocked_identifiers
+--   too_many_crm_records  seen directly with more CRM records than max_crm_records_per_person
+--   too_many_emails       an anonymous_id that typed more emails than max_emails_per_person
+--   component_over_limit  a bridge (seen with 2+ CRM records) inside a component that was
+--                         over a max_*_per_person limit; the component was split without it
+with nodes as (
+    select * from {{ ref('int_identity__nodes') }}
+),
+
+components as (
+    select * from {{ ref('int_identity__components') }}
+),
+
+guard_rejections as (
+    select
+        identifier_type,
+        identifier_value,
+        rejection_reason,
+        blocked_reason as detail,
+        linked_crm_records,
+        linked_emails,
+        first_seen_at,
+        last_seen_at,
+    from nodes
+    where rejection_reason is not null
+),
+
+bridge_rejections as (
+    select
+        nodes.identifier_type,
+        nodes.identifier_value,
+        'component_over_limit' as rejection_reason,
+        'bridge between CRM records of a component over a max_*_per_person limit' as detail,
+        nodes.linked_crm_records,
+        nodes.linked_emails,
+        nodes.first_seen_at,
+        nodes.last_seen_at,
+    from components
+    inner join nodes
+        on components.node_id = nodes.node_id
+    where components.is_bridge
+),
+
+final as (
+    select * from guard_rejections
+    union all
+    select * from bridge_rejections
+)
+
+select * from final

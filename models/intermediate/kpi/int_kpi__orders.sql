@@ -1,0 +1,176 @@
+-- Order KPIs in the long shape of kpi_scorecard: repeat_customer_rate, purchase_frequency,
+-- average_order_value, customer_lifetime_value and churn_rate, all_time overall, by
+-- channel and by month. A slice restricts the orders (the orders of that channel / month)
+-- and the customers are counted over those orders; churn_rate by month is instead the
+-- churn rate at the end of the month (see int_kpi__churn_by_month).
+-- Orders are the latest version of each order_id; customers are unified customers.
+with orders as (
+    select * from {{ ref('fct_orders') }}
+),
+
+churn_by_month as (
+    select * from {{ ref('int_kpi__churn_by_month') }}
+),
+
+latest_orders as (
+    select
+        order_id,
+        customer_key,
+        ordered_at,
+        channel,
+        amount,
+        status = 'cancelled' as is_cancelled,
+        status not in ('cancelled', 'returned') as is_revenue,
+    from orders
+    qualify row_number() over (
+        partition by order_id
+        order by updated_at desc nulls last
+    ) = 1
+),
+
+sliced as (
+    {{ kpi_slices('latest_orders', ['channel'], 'ordered_at') }}
+),
+
+customers_per_slice as (
+    select
+        grain,
+        period_start,
+        dimension,
+        dimension_value,
+        customer_key,
+        count_if(not is_cancelled) as non_cancelled_orders,
+        coalesce(sum(amount) filter (where is_revenue), 0) as revenue,
+        max(ordered_at) filter (where not is_cancelled) as last_non_cancelled_at,
+    from sliced
+    where customer_key is not null
+    group by all
+),
+
+customer_kpis as (
+    select
+        grain,
+        period_start,
+        dimension,
+        dimension_value,
+        count_if(non_cancelled_orders >= 1) as buyers,
+        count_if(non_cancelled_orders >= 2) as repeat_buyers,
+        sum(non_cancelled_orders) as non_cancelled_orders,
+        count(*) as customers_with_orders,
+        sum(revenue) as revenue,
+        count_if(
+            non_cancelled_orders >= 1
+            and last_non_cancelled_at
+            < {{ dbt.dateadd('day', -1 * var('churn_days'), as_of()) }}
+        ) as churned,
+    from customers_per_slice
+    group by all
+),
+
+order_kpis as (
+    select
+        grain,
+        period_start,
+        dimension,
+        dimension_value,
+        sum(amount) filter (where is_revenue) as revenue_amount,
+        count_if(is_revenue) as revenue_orders,
+    from sliced
+    group by all
+),
+
+unpivoted as (
+    select
+        'repeat_customer_rate' as kpi,
+        grain,
+        period_start,
+        dimension,
+        dimension_value,
+        100.0 * repeat_buyers / buyers as value,
+        repeat_buyers as numerator,
+        buyers as denominator,
+        buyers as sample_size,
+    from customer_kpis
+    where buyers > 0
+    union all
+    select
+        'purchase_frequency' as kpi,
+        grain,
+        period_start,
+        dimension,
+        dimension_value,
+        non_cancelled_orders / buyers::double as value,
+        non_cancelled_orders as numerator,
+        buyers as denominator,
+        buyers as sample_size,
+    from customer_kpis
+    where buyers > 0
+    union all
+    select
+        'customer_lifetime_value' as kpi,
+        grain,
+        period_start,
+        dimension,
+        dimension_value,
+        revenue / customers_with_orders::double as value,
+        revenue as numerator,
+        customers_with_orders as denominator,
+        customers_with_orders as sample_size,
+    from customer_kpis
+    where customers_with_orders > 0
+    union all
+    select
+        'churn_rate' as kpi,
+        grain,
+        period_start,
+        dimension,
+        dimension_value,
+        100.0 * churned / buyers as value,
+        churned as numerator,
+        buyers as denominator,
+        buyers as sample_size,
+    from customer_kpis
+    where buyers > 0 and grain = 'all_time'
+    union all
+    select
+        'average_order_value' as kpi,
+        grain,
+        period_start,
+        dimension,
+        dimension_value,
+        revenue_amount / revenue_orders::double as value,
+        revenue_amount as numerator,
+        revenue_orders as denominator,
+        revenue_orders as sample_size,
+    from order_kpis
+    where revenue_orders > 0
+    union all
+    select
+        'churn_rate' as kpi,
+        grain,
+        period_start,
+        dimension,
+        dimension_value,
+        value,
+        numerator,
+        denominator,
+        sample_size,
+    from churn_by_month
+),
+
+final as (
+    select
+        kpi,
+        grain,
+        period_start,
+        dimension,
+        dimension_value,
+        cast(value as double) as value,
+        cast(numerator as double) as numerator,
+        cast(denominator as double) as denominator,
+        cast(sample_size as bigint) as sample_size,
+        cast(null as double) as margin_of_error_95,
+    from unpivoted
+)
+
+select * from final

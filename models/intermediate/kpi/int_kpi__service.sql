@@ -1,0 +1,105 @@
+-- Service KPIs in the long shape of kpi_scorecard: first_response_time_hours and
+-- resolution_time_hours (medians with linear interpolation, as DuckDB `median`) and
+-- first_contact_resolution_rate, all_time overall, by channel and priority, and by month
+-- the ticket was opened. Tickets are the latest version of each ticket_id.
+with tickets as (
+    select * from {{ ref('fct_tickets') }}
+),
+
+ticket_times as (
+    select
+        ticket_id,
+        opened_at,
+        channel,
+        priority,
+        status in ('solved', 'closed') as is_resolved,
+        agent_replies,
+        reopened_count,
+        {{ dbt.datediff('opened_at', 'first_response_at', 'microsecond') }}
+        / 3600000000.0 as first_response_hours,
+        {{ dbt.datediff('opened_at', 'resolved_at', 'microsecond') }}
+        / 3600000000.0 as resolution_hours,
+    from tickets
+),
+
+sliced as (
+    {{ kpi_slices('ticket_times', ['channel', 'priority'], 'opened_at') }}
+),
+
+aggregated as (
+    select
+        grain,
+        period_start,
+        dimension,
+        dimension_value,
+        median(first_response_hours) as first_response_hours_median,
+        count(first_response_hours) as responded_tickets,
+        median(resolution_hours) filter (where is_resolved) as resolution_hours_median,
+        count(resolution_hours) filter (where is_resolved) as resolved_tickets_with_time,
+        count_if(
+            is_resolved
+            and agent_replies = 1
+            and coalesce(reopened_count, 0) = 0
+        ) as first_contact_resolutions,
+        count_if(is_resolved and agent_replies is not null) as resolved_tickets_with_replies,
+    from sliced
+    group by all
+),
+
+unpivoted as (
+    select
+        'first_response_time_hours' as kpi,
+        grain,
+        period_start,
+        dimension,
+        dimension_value,
+        first_response_hours_median as value,
+        null as numerator,
+        null as denominator,
+        responded_tickets as sample_size,
+    from aggregated
+    where responded_tickets > 0
+    union all
+    select
+        'resolution_time_hours' as kpi,
+        grain,
+        period_start,
+        dimension,
+        dimension_value,
+        resolution_hours_median as value,
+        null as numerator,
+        null as denominator,
+        resolved_tickets_with_time as sample_size,
+    from aggregated
+    where resolved_tickets_with_time > 0
+    union all
+    select
+        'first_contact_resolution_rate' as kpi,
+        grain,
+        period_start,
+        dimension,
+        dimension_value,
+        100.0 * first_contact_resolutions / resolved_tickets_with_replies as value,
+        first_contact_resolutions as numerator,
+        resolved_tickets_with_replies as denominator,
+        resolved_tickets_with_replies as sample_size,
+    from aggregated
+    where resolved_tickets_with_replies > 0
+),
+
+final as (
+    select
+        kpi,
+        grain,
+        period_start,
+        dimension,
+        dimension_value,
+        cast(value as double) as value,
+        cast(numerator as double) as numerator,
+        cast(denominator as double) as denominator,
+        cast(sample_size as bigint) as sample_size,
+        cast(null as double) as margin_of_error_95,
+    from unpivoted
+)
+
+select * from final

@@ -1,0 +1,77 @@
+-- Survey KPIs (nps, csat, ces) in the long shape of kpi_scorecard, for every slice:
+-- all_time overall, all_time by touchpoint / journey_stage / channel, and by month.
+-- Answers are de-duplicated by response_id (the first submitted) and only answers with a
+-- score count.
+with survey_responses as (
+    select * from {{ ref('fct_survey_responses') }}
+),
+
+scored_answers as (
+    select
+        response_id,
+        survey_type,
+        submitted_at,
+        touchpoint,
+        journey_stage,
+        channel,
+        score,
+        {{ nps_category('score') }} as nps_category,
+    from survey_responses
+    where
+        score is not null
+        and survey_type in ('nps', 'csat', 'ces')
+    qualify row_number() over (
+        partition by response_id
+        order by submitted_at
+    ) = 1
+),
+
+sliced as (
+    {{ kpi_slices('scored_answers', ['touchpoint', 'journey_stage', 'channel'], 'submitted_at') }}
+),
+
+aggregated as (
+    select
+        survey_type,
+        grain,
+        period_start,
+        dimension,
+        dimension_value,
+        count(*) as answers,
+        count_if(nps_category = 'promoter') as promoters,
+        count_if(nps_category = 'detractor') as detractors,
+        count_if(score >= 4) as satisfied,
+        sum(score) as score_sum,
+        stddev_samp(score) as score_stddev,
+    from sliced
+    group by all
+),
+
+final as (
+    select
+        survey_type as kpi,
+        grain,
+        period_start,
+        dimension,
+        dimension_value,
+        cast(case survey_type
+            when 'nps' then 100.0 * (promoters - detractors) / answers
+            when 'csat' then 100.0 * satisfied / answers
+            when 'ces' then score_sum / answers::double
+        end as double) as value,
+        cast(case survey_type
+            when 'nps' then promoters - detractors
+            when 'csat' then satisfied
+            when 'ces' then score_sum
+        end as double) as numerator,
+        cast(answers as double) as denominator,
+        cast(answers as bigint) as sample_size,
+        cast(case survey_type
+            when 'nps' then {{ nps_margin_of_error('promoters', 'detractors', 'answers') }}
+            when 'csat' then {{ proportion_margin_of_error('satisfied', 'answers') }}
+            when 'ces' then {{ mean_margin_of_error('score_stddev', 'answers') }}
+        end as double) as margin_of_error_95,
+    from aggregated
+)
+
+select * from final

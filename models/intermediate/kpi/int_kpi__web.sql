@@ -1,0 +1,116 @@
+-- Web KPIs in the long shape of kpi_scorecard: conversion_rate, cart_abandonment_rate and
+-- self_service_rate, all_time overall, by device_type and utm_source, and by month of the
+-- session start. Sessions are fct_web_sessions (30 minutes of inactivity end a session).
+-- Self-service: a session with a help_center_view, no contact_form event and no ticket
+-- opened by the same customer between the session start and 24 hours after its end.
+with web_sessions as (
+    select * from {{ ref('fct_web_sessions') }}
+),
+
+tickets as (
+    select * from {{ ref('fct_tickets') }}
+),
+
+sessions_followed_by_ticket as (
+    select distinct web_sessions.session_id,
+    from web_sessions
+    inner join tickets
+        on
+            web_sessions.customer_key = tickets.customer_key
+            and tickets.opened_at >= web_sessions.started_at
+            and tickets.opened_at
+            <= {{ dbt.dateadd('hour', 24, 'web_sessions.ended_at') }}
+    where web_sessions.has_help_center_view
+),
+
+sessions as (
+    select
+        web_sessions.session_id,
+        web_sessions.started_at,
+        web_sessions.device_type,
+        web_sessions.utm_source,
+        coalesce(web_sessions.has_purchase, false) as has_purchase,
+        coalesce(web_sessions.has_add_to_cart, false) as has_add_to_cart,
+        coalesce(web_sessions.has_help_center_view, false) as has_help_center_view,
+        coalesce(web_sessions.has_help_center_view, false)
+        and not coalesce(web_sessions.has_contact_form, false)
+        and sessions_followed_by_ticket.session_id is null as is_self_served,
+    from web_sessions
+    left join sessions_followed_by_ticket
+        on web_sessions.session_id = sessions_followed_by_ticket.session_id
+),
+
+sliced as (
+    {{ kpi_slices('sessions', ['device_type', 'utm_source'], 'started_at') }}
+),
+
+aggregated as (
+    select
+        grain,
+        period_start,
+        dimension,
+        dimension_value,
+        count(*) as sessions,
+        count_if(has_purchase) as purchase_sessions,
+        count_if(has_add_to_cart) as cart_sessions,
+        count_if(has_add_to_cart and not has_purchase) as abandoned_cart_sessions,
+        count_if(has_help_center_view) as help_center_sessions,
+        count_if(is_self_served) as self_served_sessions,
+    from sliced
+    group by all
+),
+
+unpivoted as (
+    select
+        'conversion_rate' as kpi,
+        grain,
+        period_start,
+        dimension,
+        dimension_value,
+        100.0 * purchase_sessions / sessions as value,
+        purchase_sessions as numerator,
+        sessions as denominator,
+    from aggregated
+    where sessions > 0
+    union all
+    select
+        'cart_abandonment_rate' as kpi,
+        grain,
+        period_start,
+        dimension,
+        dimension_value,
+        100.0 * abandoned_cart_sessions / cart_sessions as value,
+        abandoned_cart_sessions as numerator,
+        cart_sessions as denominator,
+    from aggregated
+    where cart_sessions > 0
+    union all
+    select
+        'self_service_rate' as kpi,
+        grain,
+        period_start,
+        dimension,
+        dimension_value,
+        100.0 * self_served_sessions / help_center_sessions as value,
+        self_served_sessions as numerator,
+        help_center_sessions as denominator,
+    from aggregated
+    where help_center_sessions > 0
+),
+
+final as (
+    select
+        kpi,
+        grain,
+        period_start,
+        dimension,
+        dimension_value,
+        cast(value as double) as value,
+        cast(numerator as double) as numerator,
+        cast(denominator as double) as denominator,
+        cast(denominator as bigint) as sample_size,
+        cast(null as double) as margin_of_error_95,
+    from unpivoted
+)
+
+select * from final

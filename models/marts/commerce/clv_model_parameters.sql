@@ -1,0 +1,18 @@
+-- The fitted predictive CLV models, one row per parameter (serving contract).
+with model_parameters as (
+    select * from {{ ref('int_clv__model_parameters') }}
+),
+
+final as (
+    select
+        cast(model as varchar) as model,
+        cast(parameter as varchar) as parameter,
+        cast(value as double) as value,
+        cast(time_unit as varchar) as time_unit,
+        cast(customers as bigint) as customers,
+        cast(calibration_end as timestamp) as calibration_end,
+        cast(fitted_at as timestamp) as fitted_at,
+    from model_parameters
+)
+
+select * from final

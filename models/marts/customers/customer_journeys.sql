@@ -1,0 +1,84 @@
+-- One row per unified customer with touchpoints: the journey stages reached (in the order
+-- of seeds/journey_stage_order.csv), the furthest one, the stage of the latest
+-- interaction, and whether the journey is a dead end: it stopped before the last stage and
+-- the customer has had no interaction for var('churn_days') days before as_of.
+with touchpoints as (
+    select * from {{ ref('fct_touchpoints') }}
+),
+
+stage_order as (
+    select * from {{ ref('journey_stage_order') }}
+),
+
+staged_touchpoints as (
+    select
+        touchpoints.customer_key,
+        touchpoints.occurred_at,
+        touchpoints.journey_stage,
+        stage_order.stage_number,
+    from touchpoints
+    inner join stage_order
+        on touchpoints.journey_stage = stage_order.journey_stage
+    where touchpoints.customer_key is not null
+),
+
+stages_per_customer as (
+    select
+        customer_key,
+        journey_stage,
+        stage_number,
+        min(occurred_at) as first_reached_at,
+    from staged_touchpoints
+    group by all
+),
+
+latest_touchpoint as (
+    select
+        customer_key,
+        journey_stage as last_stage,
+        occurred_at as last_touchpoint_at,
+    from staged_touchpoints
+    qualify row_number() over (
+        partition by customer_key
+        order by occurred_at desc, stage_number desc
+    ) = 1
+),
+
+journeys as (
+    select
+        customer_key,
+        string_agg(journey_stage, ' > ' order by stage_number) as stages_reached,
+        count(*) as stages_reached_count,
+        max(stage_number) as furthest_stage_number,
+        arg_max(journey_stage, stage_number) as furthest_stage,
+        min(first_reached_at) as first_touchpoint_at,
+    from stages_per_customer
+    group by customer_key
+),
+
+final_stage as (
+    select max(stage_number) as last_stage_number,
+    from stage_order
+),
+
+final as (
+    select
+        cast(journeys.customer_key as varchar) as customer_key,
+        cast(journeys.stages_reached as varchar) as stages_reached,
+        cast(journeys.stages_reached_count as integer) as stages_reached_count,
+        cast(journeys.furthest_stage as varchar) as furthest_stage,
+        cast(journeys.furthest_stage_number as integer) as furthest_stage_number,
+        cast(latest_touchpoint.last_stage as varchar) as last_stage,
+        cast(journeys.first_touchpoint_at as timestamp) as first_touchpoint_at,
+        cast(latest_touchpoint.last_touchpoint_at as timestamp) as last_touchpoint_at,
+        journeys.furthest_stage_number = final_stage.last_stage_number as is_journey_complete,
+        journeys.furthest_stage_number < final_stage.last_stage_number
+        and latest_touchpoint.last_touchpoint_at
+        < {{ dbt.dateadd('day', -1 * var('churn_days'), as_of()) }} as is_dead_end,
+    from journeys
+    inner join latest_touchpoint
+        on journeys.customer_key = latest_touchpoint.customer_key
+    cross join final_stage
+)
+
+select * from final

@@ -1,0 +1,207 @@
+-- One row per unified customer (a connected component of the identity graph). Profile
+-- fields come from the person's CRM records: per field, the latest updated record that has
+-- a value. Emails and phones only as sha256.
+with customer_keys as (
+    select * from {{ ref('int_identity__customer_keys') }}
+),
+
+crm_customers as (
+    select * from {{ ref('stg_crm__customers') }}
+),
+
+orders as (
+    select * from {{ ref('fct_orders') }}
+),
+
+tickets as (
+    select * from {{ ref('fct_tickets') }}
+),
+
+responses as (
+    select * from {{ ref('fct_survey_responses') }}
+),
+
+sessions as (
+    select * from {{ ref('fct_web_sessions') }}
+),
+
+identifiers as (
+    select
+        customer_key,
+        min(first_seen_at) as first_seen_at,
+        max(last_seen_at) as last_seen_at,
+        count(*) filter (where identifier_type = 'crm_customer_id') as crm_records_count,
+        count(*) filter (where identifier_type = 'email') as emails_count,
+        count(*) filter (where identifier_type = 'phone') as phones_count,
+        count(*) filter (where identifier_type = 'anonymous_id') as anonymous_ids_count,
+        arg_min(identifier_value, (first_seen_at, identifier_value)) filter (
+            where identifier_type = 'email'
+        ) as first_email,
+        arg_min(identifier_value, (first_seen_at, identifier_value)) filter (
+            where identifier_type = 'phone'
+        ) as first_phone_e164,
+    from customer_keys
+    group by customer_key
+),
+
+profiles as (
+    select
+        customer_keys.customer_key,
+        arg_max(crm_customers.customer_id, crm_customers.updated_at) as crm_customer_id,
+        {%- for field in [
+            'email', 'phone_e164', 'first_name', 'last_name', 'country', 'city',
+            'signup_channel', 'marketing_opt_in',
+        ] %}
+        arg_max(crm_customers.{{ field }}, crm_customers.updated_at) filter (
+            where crm_customers.{{ field }} is not null
+        ) as {{ field }},
+        {%- endfor %}
+        min(crm_customers.created_at) as crm_created_at,
+        max(crm_customers.updated_at) as crm_updated_at,
+    from crm_customers
+    inner join customer_keys
+        on
+            customer_keys.identifier_type = 'crm_customer_id'
+            and crm_customers.customer_id = customer_keys.identifier_value
+    group by customer_keys.customer_key
+),
+
+order_summary as (
+    select
+        customer_key,
+        count(*) filter (where not is_cancelled) as orders_count,
+        coalesce(sum(amount) filter (where is_revenue), 0) as lifetime_revenue,
+        min(ordered_at) filter (where not is_cancelled) as first_order_at,
+        max(ordered_at) filter (where not is_cancelled) as last_order_at,
+    from orders
+    where customer_key is not null
+    group by customer_key
+),
+
+ticket_summary as (
+    select
+        customer_key,
+        count(*) as tickets_count,
+        max(opened_at) as last_ticket_at,
+    from tickets
+    where customer_key is not null
+    group by customer_key
+),
+
+nps_answers as (
+    select
+        customer_key,
+        count(*) as survey_responses_count,
+        arg_max(score, (submitted_at, response_id)) filter (
+            where survey_type = 'nps' and has_score
+        ) as last_nps_score,
+        arg_max(nps_category, (submitted_at, response_id)) filter (
+            where survey_type = 'nps' and has_score
+        ) as last_nps_category,
+        max(submitted_at) filter (where survey_type = 'nps' and has_score) as last_nps_at,
+    from responses
+    where customer_key is not null
+    group by customer_key
+),
+
+session_summary as (
+    select
+        customer_key,
+        count(*) as web_sessions_count,
+        max(started_at) as last_web_session_at,
+    from sessions
+    where customer_key is not null
+    group by customer_key
+),
+
+joined as (
+    select
+        identifiers.customer_key,
+        profiles.crm_customer_id,
+        profiles.first_name,
+        profiles.last_name,
+        profiles.country,
+        profiles.city,
+        profiles.signup_channel,
+        profiles.marketing_opt_in,
+        {{ hash_identifier('coalesce(profiles.email, identifiers.first_email)') }}
+        as email_sha256,
+        {{ hash_identifier('coalesce(profiles.phone_e164, identifiers.first_phone_e164)') }}
+        as phone_sha256,
+        identifiers.crm_records_count,
+        identifiers.emails_count,
+        identifiers.phones_count,
+        identifiers.anonymous_ids_count,
+        profiles.crm_created_at,
+        identifiers.first_seen_at,
+        identifiers.last_seen_at,
+        coalesce(order_summary.orders_count, 0) as orders_count,
+        coalesce(order_summary.lifetime_revenue, 0) as lifetime_revenue,
+        order_summary.first_order_at,
+        order_summary.last_order_at,
+        coalesce(ticket_summary.tickets_count, 0) as tickets_count,
+        coalesce(nps_answers.survey_responses_count, 0) as survey_responses_count,
+        nps_answers.last_nps_score,
+        nps_answers.last_nps_category,
+        nps_answers.last_nps_at,
+        coalesce(session_summary.web_sessions_count, 0) as web_sessions_count,
+        {{ as_of() }} as as_of_at,
+    from identifiers
+    left join profiles
+        on identifiers.customer_key = profiles.customer_key
+    left join order_summary
+        on identifiers.customer_key = order_summary.customer_key
+    left join ticket_summary
+        on identifiers.customer_key = ticket_summary.customer_key
+    left join nps_answers
+        on identifiers.customer_key = nps_answers.customer_key
+    left join session_summary
+        on identifiers.customer_key = session_summary.customer_key
+),
+
+final as (
+    select
+        customer_key,
+        crm_customer_id,
+        first_name,
+        last_name,
+        country,
+        city,
+        signup_channel,
+        marketing_opt_in,
+        email_sha256,
+        phone_sha256,
+        crm_records_count,
+        emails_count,
+        phones_count,
+        anonymous_ids_count,
+        crm_created_at,
+        first_seen_at,
+        last_seen_at,
+        orders_count,
+        cast(lifetime_revenue as decimal(18, 6)) as lifetime_revenue,
+        first_order_at,
+        last_order_at,
+        tickets_count,
+        survey_responses_count,
+        last_nps_score,
+        last_nps_category,
+        last_nps_at,
+        web_sessions_count,
+        crm_customer_id is not null as is_crm_customer,
+        orders_count > 0 as is_buyer,
+        coalesce(
+            last_order_at < as_of_at - to_days({{ var('churn_days') }}),
+            false
+        ) as is_churned,
+        case
+            when orders_count = 0 and crm_customer_id is null then 'visitor'
+            when orders_count = 0 then 'lead'
+            when last_order_at < as_of_at - to_days({{ var('churn_days') }}) then 'churned'
+            when orders_count = 1 then 'new'
+            else 'repeat'
+        end as lifecycle_stage,
+    from joined
+)
+
+select * from final

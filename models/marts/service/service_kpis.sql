@@ -1,0 +1,78 @@
+-- Customer-service performance per slice (all_time overall, by channel and priority, and
+-- by month opened): volumes, first response and resolution times (p50 = median and p90,
+-- linear interpolation) and first contact resolution. Tickets without a first response
+-- are counted, and left out of the first response times.
+with tickets as (
+    select * from {{ ref('fct_tickets') }}
+),
+
+ticket_times as (
+    select
+        ticket_id,
+        opened_at,
+        channel,
+        priority,
+        status in ('solved', 'closed') as is_resolved,
+        agent_replies,
+        reopened_count,
+        {{ dbt.datediff('opened_at', 'first_response_at', 'microsecond') }}
+        / 3600000000.0 as first_response_hours,
+        {{ dbt.datediff('opened_at', 'resolved_at', 'microsecond') }}
+        / 3600000000.0 as resolution_hours,
+    from tickets
+),
+
+sliced as (
+    {{ kpi_slices('ticket_times', ['channel', 'priority'], 'opened_at') }}
+),
+
+aggregated as (
+    select
+        grain,
+        period_start,
+        dimension,
+        dimension_value,
+        count(*) as tickets,
+        count(first_response_hours) as tickets_with_first_response,
+        count(*) - count(first_response_hours) as tickets_without_first_response,
+        quantile_cont(first_response_hours, 0.5) as first_response_hours_p50,
+        quantile_cont(first_response_hours, 0.9) as first_response_hours_p90,
+        count_if(is_resolved) as resolved_tickets,
+        quantile_cont(resolution_hours, 0.5) filter (where is_resolved)
+            as resolution_hours_p50,
+        quantile_cont(resolution_hours, 0.9) filter (where is_resolved)
+            as resolution_hours_p90,
+        count_if(
+            is_resolved
+            and agent_replies = 1
+            and coalesce(reopened_count, 0) = 0
+        ) as first_contact_resolutions,
+        count_if(is_resolved and agent_replies is not null) as resolved_tickets_with_replies,
+    from sliced
+    group by all
+),
+
+final as (
+    select
+        cast(grain as varchar) as grain,
+        cast(period_start as date) as period_start,
+        cast(dimension as varchar) as dimension,
+        cast(dimension_value as varchar) as dimension_value,
+        cast(tickets as bigint) as tickets,
+        cast(tickets_with_first_response as bigint) as tickets_with_first_response,
+        cast(tickets_without_first_response as bigint) as tickets_without_first_response,
+        cast(first_response_hours_p50 as double) as first_response_hours_p50,
+        cast(first_response_hours_p90 as double) as first_response_hours_p90,
+        cast(resolved_tickets as bigint) as resolved_tickets,
+        cast(resolution_hours_p50 as double) as resolution_hours_p50,
+        cast(resolution_hours_p90 as double) as resolution_hours_p90,
+        cast(first_contact_resolutions as bigint) as first_contact_resolutions,
+        cast(resolved_tickets_with_replies as bigint) as resolved_tickets_with_replies,
+        cast(
+            100.0 * first_contact_resolutions / nullif(resolved_tickets_with_replies, 0)
+            as double
+        ) as first_contact_resolution_rate,
+    from aggregated
+)
+
+select * from final

@@ -1,0 +1,37 @@
+-- Every distinct loaded version of every CRM customer record, normalised. The identity
+-- graph reads it: an email or phone a record carried in an older version still proves who
+-- that record belongs to.
+with source as (
+    select * from {{ source('crm', 'crm_customers') }}
+),
+
+renamed as (
+    select
+        {{ nullif_blank('customer_id') }} as customer_id,
+        {{ normalize_email('email') }} as email,
+        {{ normalize_phone('phone') }} as phone_e164,
+        {{ nullif_blank('first_name') }} as first_name,
+        {{ nullif_blank('last_name') }} as last_name,
+        upper({{ nullif_blank('country') }}) as country,
+        {{ nullif_blank('city') }} as city,
+        lower({{ nullif_blank('signup_channel') }}) as signup_channel,
+        created_at,
+        updated_at,
+        marketing_opt_in,
+        _file,
+        _line,
+        _loaded_at,
+    from source
+),
+
+final as (
+    select
+        *,
+        row_number() over (
+            partition by customer_id
+            order by updated_at desc, _file desc, _line desc
+        ) as version_rank,
+    from renamed
+)
+
+select * from final

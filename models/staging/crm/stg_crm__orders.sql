@@ -1,0 +1,46 @@
+-- The latest version of each order (by updated_at, a missing updated_at sorting lowest;
+-- ties: the later file, then the later line).
+with source as (
+    select * from {{ source('crm', 'crm_orders') }}
+),
+
+renamed as (
+    select
+        {{ nullif_blank('order_id') }} as order_id,
+        {{ nullif_blank('customer_id') }} as customer_id,
+        ordered_at,
+        lower({{ nullif_blank('channel') }}) as channel,
+        lower({{ nullif_blank('status') }}) as status,
+        coalesce(upper({{ nullif_blank('currency') }}), 'EUR') as currency,
+        amount,
+        items_count,
+        updated_at,
+        _file,
+        _line,
+    from source
+),
+
+latest as (
+    select *
+    from renamed
+    qualify row_number() over (
+        partition by order_id
+        order by updated_at desc nulls last, _file desc, _line desc
+    ) = 1
+),
+
+final as (
+    select
+        order_id,
+        customer_id,
+        ordered_at,
+        channel,
+        status,
+        currency,
+        amount,
+        items_count,
+        updated_at,
+    from latest
+)
+
+select * from final

@@ -1,0 +1,52 @@
+-- One row per survey answer: the first submitted delivery of each response_id (ties: the
+-- earlier file, then the earlier line).
+with source as (
+    select * from {{ source('survey', 'survey_responses') }}
+),
+
+renamed as (
+    select
+        {{ nullif_blank('response_id') }} as response_id,
+        {{ nullif_blank('survey_id') }} as survey_id,
+        lower({{ nullif_blank('survey_type') }}) as survey_type,
+        submitted_at,
+        {{ nullif_blank('customer_id') }} as customer_id,
+        {{ normalize_email('respondent_email') }} as respondent_email,
+        lower({{ nullif_blank('touchpoint') }}) as touchpoint,
+        lower({{ nullif_blank('channel') }}) as channel,
+        score,
+        {{ nullif_blank('comment') }} as comment,
+        lower({{ nullif_blank('language') }}) as language,
+        {{ nullif_blank('related_id') }} as related_id,
+        _file,
+        _line,
+    from source
+),
+
+first_submitted as (
+    select *
+    from renamed
+    qualify row_number() over (
+        partition by response_id
+        order by submitted_at, _file, _line
+    ) = 1
+),
+
+final as (
+    select
+        response_id,
+        survey_id,
+        survey_type,
+        submitted_at,
+        customer_id,
+        respondent_email,
+        touchpoint,
+        channel,
+        score,
+        comment,
+        language,
+        related_id,
+    from first_submitted
+)
+
+select * from final

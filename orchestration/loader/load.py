@@ -1,0 +1,293 @@
+"""Load landing files into the DuckDB `raw` schema: one transaction per file.
+
+Per file: hash it (sha256, streamed), skip it when its content is already loaded, read it
+with DuckDB into a staging table, type and check every record in SQL, then in one
+transaction append the good records to raw.<entity>, the bad ones to raw.quarantine and a
+row to raw.load_log. A file that cannot be read at all is quarantined whole (one
+raw.quarantine row with line NULL, load_log status 'quarantined', and a copy of the file in
+`quarantine_dir/<batch_id>/`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from .contract import ENTITIES, Entity
+from .discovery import file_format, landing_files, relative_name, unsupported_files
+from .fingerprint import Fingerprint, fingerprint
+from .readers import STAGED, FileRejected, stage_csv, stage_jsonl, stage_parquet
+from .schema import ensure_raw_schema
+from .validation import checked_select
+
+CHECKED = "__cxw_checked"
+READERS = {
+    "csv": stage_csv,
+    "jsonl": stage_jsonl,
+    "jsonl.gz": stage_jsonl,
+    "parquet": stage_parquet,
+}
+
+
+@dataclass(frozen=True)
+class FileLoadResult:
+    entity: str
+    file_path: str  # relative to the landing folder, forward slashes
+    batch_id: str
+    status: str  # loaded | quarantined | duplicate
+    rows_read: int
+    rows_loaded: int
+    rows_quarantined: int
+    message: str | None
+    seconds: float
+
+
+@dataclass
+class LoadReport:
+    files: list[FileLoadResult] = field(default_factory=list)
+
+    def _sum(self, attr: str) -> int:
+        return sum(getattr(f, attr) for f in self.files)
+
+    @property
+    def rows_read(self) -> int:
+        return self._sum("rows_read")
+
+    @property
+    def rows_loaded(self) -> int:
+        return self._sum("rows_loaded")
+
+    @property
+    def rows_quarantined(self) -> int:
+        return self._sum("rows_quarantined")
+
+    @property
+    def files_loaded(self) -> int:
+        return sum(f.status == "loaded" for f in self.files)
+
+    @property
+    def files_quarantined(self) -> int:
+        return sum(f.status == "quarantined" for f in self.files)
+
+    @property
+    def files_duplicate(self) -> int:
+        return sum(f.status == "duplicate" for f in self.files)
+
+    @property
+    def seconds(self) -> float:
+        return sum(f.seconds for f in self.files)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def check_time_zone(con: duckdb.DuckDBPyConnection, time_zone: str) -> None:
+    try:
+        con.execute("select timezone(?, timestamp '2000-01-01')", [time_zone]).fetchone()
+    except duckdb.Error as exc:
+        raise ValueError(
+            f"unknown time zone {time_zone!r}; set CXW_TZ_<SOURCE> to an IANA name such as "
+            "'Europe/Rome' or 'UTC'"
+        ) from exc
+
+
+def _fingerprint(path: Path, fmt: str | None) -> Fingerprint:
+    return fingerprint(path, text=fmt in ("csv", "jsonl", "jsonl.gz"), compressed=fmt == "jsonl.gz")
+
+
+def load_entity(
+    con: duckdb.DuckDBPyConnection,
+    entity: Entity,
+    landing_dir: Path,
+    *,
+    time_zone: str = "UTC",
+    quarantine_dir: Path | None = None,
+) -> list[FileLoadResult]:
+    """Load the entity's new landing files (lexical order); one result per file."""
+    landing_dir = Path(landing_dir)
+    ensure_raw_schema(con)
+    check_time_zone(con, time_zone)
+    paths = sorted(
+        [*landing_files(landing_dir, entity), *unsupported_files(landing_dir, entity)],
+        key=lambda p: relative_name(p, landing_dir),
+    )
+    return [
+        load_file(con, entity, p, landing_dir, time_zone=time_zone, quarantine_dir=quarantine_dir)
+        for p in paths
+    ]
+
+
+def load_landing(
+    con: duckdb.DuckDBPyConnection,
+    landing_dir: Path,
+    *,
+    time_zones: dict[str, str] | None = None,
+    quarantine_dir: Path | None = None,
+    entities: Iterable[Entity] = ENTITIES,
+) -> LoadReport:
+    """Load every entity's new landing files; `time_zones` maps source (crm/web/survey) to zone."""
+    time_zones = time_zones or {}
+    report = LoadReport()
+    for entity in entities:
+        report.files += load_entity(
+            con,
+            entity,
+            landing_dir,
+            time_zone=time_zones.get(entity.source, "UTC"),
+            quarantine_dir=quarantine_dir,
+        )
+    return report
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection,
+    entity: Entity,
+    path: Path,
+    landing_dir: Path,
+    *,
+    time_zone: str = "UTC",
+    quarantine_dir: Path | None = None,
+) -> FileLoadResult:
+    """Load one landing file (see the module docstring)."""
+    started = time.perf_counter()
+    started_at = _now()
+    ensure_raw_schema(con)
+    _drop_temp(con)
+    rel = relative_name(path, landing_dir)
+    fmt = file_format(path) if path.name.lower().endswith(entity.formats) else None
+    fp = _fingerprint(path, fmt)
+    batch_id = f"{entity.name}-{fp.sha256[:16]}"
+
+    def result(status: str, read=0, loaded=0, quarantined=0, message=None) -> FileLoadResult:
+        return FileLoadResult(
+            entity.name, rel, batch_id, status, read, loaded, quarantined, message,
+            round(time.perf_counter() - started, 3),
+        )  # fmt: skip
+
+    seen = con.execute(
+        "select batch_id, file_path, status from raw.load_log "
+        "where entity = ? and file_sha256 = ? order by started_at",
+        [entity.name, fp.sha256],
+    ).fetchall()
+    same_path = [s for s in seen if s[1] == rel]
+    if same_path:
+        # this very file was handled before: nothing to do (re-runs are no-ops)
+        batch_id = same_path[0][0]
+        return result("duplicate", message=f"already processed as batch {batch_id}")
+    if seen:
+        batch_id = f"{batch_id}-{hashlib.sha256(rel.encode()).hexdigest()[:8]}"
+    loaded_before = [s for s in seen if s[2] == "loaded"]
+    if loaded_before:
+        message = (
+            f"same content as {loaded_before[0][1]} (batch {loaded_before[0][0]}), "
+            "already loaded; not loaded again"
+        )
+        _log(con, entity, rel, batch_id, fp, "duplicate", 0, 0, 0, message, started_at)
+        return result("duplicate", message=message)
+
+    try:
+        if fmt is None:
+            raise FileRejected(
+                "unreadable",
+                f"{path.name} is not in an accepted format for {entity.folder} "
+                f"({', '.join(entity.formats)}); convert it and land it again",
+            )
+        if fp.gzip_error:
+            raise FileRejected("unreadable", f"the gzip file is damaged ({fp.gzip_error})")
+        if fp.utf8_error:
+            raise FileRejected(
+                "not_utf8", f"{fp.utf8_error}; export the file again with UTF-8 encoding"
+            )
+        staged = READERS[fmt](con, path, fp, entity)
+    except FileRejected as exc:
+        message = f"{rel}: {exc.message}"
+        copied = _copy_to_quarantine(path, batch_id, quarantine_dir)
+        if copied:
+            message += f" (a copy is in {copied})"
+        con.execute("begin transaction")
+        try:
+            con.execute(
+                "insert into raw.quarantine values (?, ?, ?, null, ?, ?, null, ?)",
+                [batch_id, entity.name, rel, exc.code, message, started_at],
+            )
+            _log(con, entity, rel, batch_id, fp, "quarantined", 0, 0, 0, message, started_at)
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+        finally:
+            _drop_temp(con)
+        return result("quarantined", message=message)
+
+    con.execute(
+        f"create or replace temp table {CHECKED} as "
+        + checked_select(entity, time_zone, STAGED, rel, staged.text_sql)
+    )
+    read, bad = con.execute(f"select count(*), count(__code) from {CHECKED}").fetchone()
+    columns = ", ".join(entity.column_names)
+    typed = ", ".join(f"t_{c}" for c in entity.column_names)
+    loaded_at = _now()
+    con.execute("begin transaction")
+    try:
+        con.execute(
+            f"insert into raw.{entity.name} ({columns}, _file, _line, _batch_id, _loaded_at) "
+            f"select {typed}, ?, __line, ?, ? from {CHECKED} where __code is null "
+            "order by __line",
+            [rel, batch_id, loaded_at],
+        )
+        con.execute(
+            "insert into raw.quarantine select ?, ?, ?, __line, __code, __reason, __text, ? "
+            f"from {CHECKED} where __code is not null order by __line",
+            [batch_id, entity.name, rel, loaded_at],
+        )
+        message = f"{bad} bad record(s) quarantined, see raw.quarantine" if bad else None
+        _log(con, entity, rel, batch_id, fp, "loaded", read, read - bad, bad, message, started_at)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    finally:
+        _drop_temp(con)
+    return result("loaded", read, read - bad, bad, message)
+
+
+def _log(con, entity, rel, batch_id, fp, status, read, loaded, quarantined, message, started_at):
+    con.execute(
+        "insert into raw.load_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            batch_id, entity.name, rel, fp.sha256, fp.size, status,
+            read, loaded, quarantined, message, started_at, _now(),
+        ],
+    )  # fmt: skip
+
+
+def _copy_to_quarantine(path: Path, batch_id: str, quarantine_dir: Path | None) -> Path | None:
+    if quarantine_dir is None:
+        return None
+    target = Path(quarantine_dir) / batch_id / path.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(path, target)
+    return target
+
+
+def _drop_temp(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the loader's temporary tables and views (names start with __cxw_)."""
+    views = con.execute(
+        "select view_name from duckdb_views() where temporary and starts_with(view_name, '__cxw_')"
+    ).fetchall()
+    for (name,) in views:
+        con.execute(f"drop view if exists {name}")
+    tables = con.execute(
+        "select table_name from duckdb_tables() "
+        "where temporary and starts_with(table_name, '__cxw_')"
+    ).fetchall()
+    for (name,) in tables:
+        con.execute(f"drop table if exists {name}")

@@ -1,0 +1,66 @@
+"""Tunable limits of the quality suites, from the environment with working defaults.
+
+- CXW_QUALITY_BATCH_ROWS (500000): rows per batch when a large table is streamed
+- CXW_QUALITY_MAX_VOLUME_CHANGE_PCT (50): rows per mart vs the last release, ± % (warning)
+- CXW_QUALITY_MAX_NPS_CHANGE_POINTS (15): overall NPS vs the last release, ± points (warning)
+- CXW_QUALITY_MIN_LINKED_SHARE (0.9): share of orders / tickets / responses linked to a
+  customer (warning)
+- CXW_QUALITY_FUTURE_TOLERANCE_MINUTES (60): how far past its load time a source timestamp
+  may lie (warning)
+
+The identity limits are the dbt vars `max_crm_records_per_person`, `max_emails_per_person`
+and `max_phones_per_person` of dbt_project.yml, so the check and the models share one value.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from typing import Any
+
+import yaml
+
+from ..config import REPO_ROOT
+
+DEFAULTS: dict[str, Any] = {
+    "batch_rows": 500_000,
+    "max_volume_change_pct": 50.0,
+    "max_nps_change_points": 15.0,
+    "min_linked_share": 0.9,
+    "future_tolerance_minutes": 60,
+}
+
+_ENV = {
+    "batch_rows": ("CXW_QUALITY_BATCH_ROWS", int),
+    "max_volume_change_pct": ("CXW_QUALITY_MAX_VOLUME_CHANGE_PCT", float),
+    "max_nps_change_points": ("CXW_QUALITY_MAX_NPS_CHANGE_POINTS", float),
+    "min_linked_share": ("CXW_QUALITY_MIN_LINKED_SHARE", float),
+    "future_tolerance_minutes": ("CXW_QUALITY_FUTURE_TOLERANCE_MINUTES", int),
+}
+
+_DBT_VARS = ("max_crm_records_per_person", "max_emails_per_person", "max_phones_per_person")
+
+
+@lru_cache(maxsize=1)
+def _dbt_vars() -> dict[str, Any]:
+    with open(REPO_ROOT / "dbt_project.yml", encoding="utf-8") as handle:
+        project = yaml.safe_load(handle) or {}
+    return dict(project.get("vars") or {})
+
+
+def suite_params() -> dict[str, Any]:
+    """The limits in force now (read on every call, so tests can change the environment)."""
+    params = dict(DEFAULTS)
+    for name, (variable, cast) in _ENV.items():
+        value = os.environ.get(variable, "").strip()
+        if value:
+            try:
+                params[name] = cast(value)
+            except ValueError:
+                raise ValueError(
+                    f"{variable}={value!r} is not a valid {cast.__name__}; unset it or fix it"
+                ) from None
+    dbt_vars = _dbt_vars()
+    for name in _DBT_VARS:
+        params[name] = int(dbt_vars.get(name, 5))
+    return params

@@ -1,0 +1,656 @@
+"""The quality suites, as code: one per guarded asset, raw → staging → marts.
+
+dbt tests keep the structure (unique / not-null keys, relationships, contracts); these
+suites hold the data-quality rules: the landing contract on the raw tables, coverage and
+identity limits after staging, KPI ranges, completeness and reconciliation in the marts,
+and drift against the last published release.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from ..loader.contract import ENTITIES, SURVEY_SCALES, Entity
+from .spec import BLOCKING, WARNING, Expect, Frame, FrameContext, Suite
+from .warehouse import connect_read_only
+
+# ---------------------------------------------------------------------------------------
+# Allowed values of the landing contract. Unknown values are warnings: the contract lists
+# the values the sources send today, a new one is news rather than a broken number.
+ORDER_STATUSES = ("placed", "paid", "shipped", "delivered", "cancelled", "returned")
+ORDER_CHANNELS = ("web", "app", "store", "phone", "marketplace")
+TICKET_STATUSES = ("new", "open", "pending", "solved", "closed")
+TICKET_CHANNELS = ("email", "phone", "chat", "social", "store", "web_form", "self_service")
+TICKET_PRIORITIES = ("low", "normal", "high", "urgent")
+EVENT_TYPES = (
+    "page_view", "product_view", "search", "add_to_cart", "checkout_start", "purchase",
+    "signup", "login", "help_center_view", "contact_form",
+)  # fmt: skip
+DEVICE_TYPES = ("desktop", "mobile", "tablet")
+SURVEY_CHANNELS = ("email", "sms", "web", "app", "in_store", "phone")
+
+# The KPIs of the serving contract and the range each must stay in.
+KPI_RANGES: dict[str, tuple[float | None, float | None]] = {
+    "nps": (-100, 100),
+    "csat": (0, 100),
+    "ces": (1, 7),
+    "repeat_customer_rate": (0, 100),
+    "purchase_frequency": (1, None),
+    "average_order_value": (0, None),
+    "customer_lifetime_value": (0, None),
+    "churn_rate": (0, 100),
+    "conversion_rate": (0, 100),
+    "cart_abandonment_rate": (0, 100),
+    "first_response_time_hours": (0, None),
+    "resolution_time_hours": (0, None),
+    "first_contact_resolution_rate": (0, 100),
+    "self_service_rate": (0, 100),
+}
+CONTRACT_KPIS = tuple(KPI_RANGES)
+
+
+def _not_null(column: str, severity=BLOCKING, notes: str = "") -> Expect:
+    return Expect(
+        "expect_column_values_to_not_be_null",
+        {"column": column},
+        severity,
+        notes or f"`{column}` is required by the landing contract",
+    )
+
+
+def _in_set(column: str, values, severity=WARNING, notes: str = "") -> Expect:
+    return Expect(
+        "expect_column_values_to_be_in_set",
+        {"column": column, "value_set": list(values)},
+        severity,
+        notes or f"`{column}` takes the values the landing contract lists",
+    )
+
+
+def _at_least(column: str, minimum, severity=BLOCKING, notes: str = "") -> Expect:
+    return Expect(
+        "expect_column_values_to_be_between",
+        {"column": column, "min_value": minimum},
+        severity,
+        notes or f"`{column}` >= {minimum} (landing contract)",
+    )
+
+
+def _not_before(later: str, earlier: str, severity=BLOCKING, notes: str = "") -> Expect:
+    return Expect(
+        "expect_column_pair_values_a_to_be_greater_than_b",
+        {
+            "column_A": later,
+            "column_B": earlier,
+            "or_equal": True,
+            "ignore_row_if": "either_value_is_missing",
+        },
+        severity,
+        notes or f"`{later}` must not precede `{earlier}`",
+    )
+
+
+def _not_in_future(column: str) -> Expect:
+    return _not_before(
+        "_load_horizon",
+        column,
+        WARNING,
+        f"`{column}` lies after the time its row was loaded (+ tolerance): a clock or time "
+        "zone problem at the source",
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# raw: the landing contract, which the loader enforces (quarantine): a failure here means a
+# contract breach got through.
+
+
+def _schema_frame(entity: Entity) -> Frame:
+    expected = ", ".join(f"('{c.name}', '{c.type.upper()}')" for c in entity.columns)
+    return Frame(
+        name="schema",
+        description=f"column types of raw.{entity.name} against the landing contract",
+        sql=f"""
+            with expected (column_name, expected_type) as (values {expected})
+            select
+                expected.column_name,
+                expected.expected_type,
+                upper(columns.data_type) as data_type,
+            from expected
+            left join information_schema.columns as columns
+                on columns.table_schema = 'raw'
+                and columns.table_name = '{entity.name}'
+                and columns.column_name = expected.column_name
+            order by expected.column_name
+        """,
+        expectations=(
+            Expect(
+                "expect_column_pair_values_to_be_equal",
+                {"column_A": "data_type", "column_B": "expected_type"},
+                BLOCKING,
+                "every contract column exists with the contract's type",
+            ),
+        ),
+    )
+
+
+def _volume_frame(entity: Entity) -> Frame:
+    return Frame(
+        name="volume",
+        description=f"row count of raw.{entity.name}",
+        sql=f"select count(*) as row_count from raw.{entity.name}",
+        expectations=(
+            Expect(
+                "expect_column_values_to_be_between",
+                {"column": "row_count", "min_value": 1},
+                WARNING,
+                "the table has rows: an empty source usually means a missing extract",
+            ),
+        ),
+    )
+
+
+RAW_RULES: dict[str, tuple[tuple[str, ...], tuple[Expect, ...]]] = {
+    # entity: (extra select expressions, expectations beyond required / minimum / schema)
+    "crm_customers": (
+        ("signup_channel", "country"),
+        (
+            _not_before(
+                "updated_at", "created_at", WARNING, "a customer version updated before creation"
+            ),
+            Expect(
+                "expect_column_values_to_match_regex",
+                {"column": "country", "regex": r"^[A-Za-z]{2}$"},
+                WARNING,
+                "country is an ISO 3166-1 alpha-2 code",
+            ),
+            _not_in_future("created_at"),
+            _not_in_future("updated_at"),
+        ),
+    ),
+    "crm_orders": (
+        ("channel", "currency"),
+        (
+            _in_set("status", ORDER_STATUSES),
+            _in_set("channel", ORDER_CHANNELS),
+            Expect(
+                "expect_column_values_to_match_regex",
+                {"column": "currency", "regex": r"^[A-Z]{3}$"},
+                WARNING,
+                "currency is an ISO 4217 code",
+            ),
+            _not_before(
+                "updated_at", "ordered_at", WARNING, "an order version updated before it was placed"
+            ),
+            _not_in_future("ordered_at"),
+        ),
+    ),
+    "crm_tickets": (
+        ("channel", "priority"),
+        (
+            _not_before("first_response_at", "opened_at", BLOCKING, "first reply before opening"),
+            _not_before("resolved_at", "opened_at", BLOCKING, "resolution before opening"),
+            _in_set("status", TICKET_STATUSES),
+            _in_set("channel", TICKET_CHANNELS),
+            _in_set("priority", TICKET_PRIORITIES),
+            _not_in_future("opened_at"),
+        ),
+    ),
+    "web_events": (
+        ("device_type",),
+        (
+            _in_set("event_type", EVENT_TYPES),
+            _in_set("device_type", DEVICE_TYPES),
+            _not_in_future("event_at"),
+        ),
+    ),
+    "survey_responses": (
+        ("channel", "score"),
+        (
+            _in_set(
+                "survey_type",
+                SURVEY_SCALES,
+                BLOCKING,
+                "survey_type is nps, csat or ces: the scale of the score depends on it",
+            ),
+            _not_before("score", "score_min", BLOCKING, "score within its survey_type's scale"),
+            _not_before("score_max", "score", BLOCKING, "score within its survey_type's scale"),
+            _in_set("channel", SURVEY_CHANNELS),
+            _not_in_future("submitted_at"),
+        ),
+    ),
+}
+
+
+def _rows_frame(entity: Entity) -> Frame:
+    extra_columns, rules = RAW_RULES[entity.name]
+    timestamps = [c.name for c in entity.columns if c.type == "timestamp"]
+    numeric = [c for c in entity.columns if c.minimum is not None]
+    used: list[str] = []
+    for name in (
+        *entity.required_columns,
+        *timestamps,
+        *extra_columns,
+        *(c.name for c in numeric),
+    ):
+        if name not in used:
+            used.append(name)
+    # decimals travel as double: exact enough for a sign check, far cheaper than Decimal
+    selects = [
+        f"cast({name} as double) as {name}"
+        if entity.columns[entity.column_names.index(name)].type.startswith("decimal")
+        else name
+        for name in used
+    ]
+    selects.append("_loaded_at + to_minutes({future_tolerance_minutes}) as _load_horizon")
+    if entity.name == "survey_responses":
+        cases = " ".join(f"when '{t}' then {lo}" for t, (lo, _) in SURVEY_SCALES.items())
+        selects.append(f"case survey_type {cases} end as score_min")
+        cases = " ".join(f"when '{t}' then {hi}" for t, (_, hi) in SURVEY_SCALES.items())
+        selects.append(f"case survey_type {cases} end as score_max")
+    expectations = (
+        *(_not_null(name) for name in entity.required_columns),
+        *(
+            _at_least(c.name, c.minimum, notes=f"`{c.name}` >= {c.minimum:g} (landing contract)")
+            for c in numeric
+        ),
+        *rules,
+    )
+    return Frame(
+        name="rows",
+        description=f"every row of raw.{entity.name}, streamed in batches",
+        sql=f"select {', '.join(selects)} from raw.{entity.name}",
+        chunked=True,
+        expectations=expectations,
+    )
+
+
+def raw_suite(entity: Entity) -> Suite:
+    return Suite(
+        name=f"raw_{entity.name}",
+        asset=("raw", entity.name),
+        description=(
+            f"Landing contract on raw.{entity.name}: required values, types, ranges, allowed "
+            "values, timestamp order."
+        ),
+        frames=(_schema_frame(entity), _volume_frame(entity), _rows_frame(entity)),
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# staging / identity: after dedup and stitching.
+
+STAGING_ORDERS = Suite(
+    name="staging_crm_orders",
+    asset=("staging", "stg_crm__orders"),
+    reads=(("staging", "stg_crm__customers"),),
+    description="Latest order versions: the customer each order names is in the CRM extract.",
+    frames=(
+        Frame(
+            name="customer_resolution",
+            chunked=True,
+            description="each latest order with the CRM customer it names, if any",
+            sql="""
+                select
+                    orders.order_id,
+                    customers.customer_id as crm_customer_id,
+                from staging.stg_crm__orders as orders
+                left join staging.stg_crm__customers as customers
+                    on orders.customer_id = customers.customer_id
+            """,
+            expectations=(
+                Expect(
+                    "expect_column_values_to_not_be_null",
+                    {"column": "crm_customer_id", "mostly": "{min_linked_share}"},
+                    WARNING,
+                    "orders whose customer_id is not (yet) in the CRM extract: they still get a "
+                    "customer_key, but without a profile",
+                ),
+            ),
+        ),
+    ),
+)
+
+IDENTITY = Suite(
+    name="marts_customer_identity_map",
+    asset=("marts", "customer_identity_map"),
+    description="Identity components stay within the merge guards (dbt vars max_*_per_person).",
+    frames=(
+        Frame(
+            name="components",
+            chunked=True,
+            description="per customer_key: how many CRM records, emails and phones it unites",
+            sql="""
+                select
+                    customer_key,
+                    count(*) filter (where identifier_type = 'crm_customer_id') as crm_records,
+                    count(*) filter (where identifier_type = 'email_sha256') as emails,
+                    count(*) filter (where identifier_type = 'phone_sha256') as phones,
+                from marts.customer_identity_map
+                group by customer_key
+            """,
+            expectations=(
+                Expect(
+                    "expect_column_values_to_be_between",
+                    {"column": "crm_records", "max_value": "{max_crm_records_per_person}"},
+                    BLOCKING,
+                    "a customer_key uniting more CRM records than max_crm_records_per_person is "
+                    "an over-merge: every number of those people would be wrong",
+                ),
+                Expect(
+                    "expect_column_values_to_be_between",
+                    {"column": "emails", "max_value": "{max_emails_per_person}"},
+                    WARNING,
+                    "more emails than max_emails_per_person on one person: possible over-merge",
+                ),
+                Expect(
+                    "expect_column_values_to_be_between",
+                    {"column": "phones", "max_value": "{max_phones_per_person}"},
+                    WARNING,
+                    "more phones than max_phones_per_person on one person: possible over-merge",
+                ),
+            ),
+        ),
+    ),
+)
+
+
+def _linked_facts_suite(model: str, key: str, what: str) -> Suite:
+    return Suite(
+        name=f"marts_{model}",
+        asset=("marts", model),
+        description=f"Share of {what} linked to a unified customer.",
+        frames=(
+            Frame(
+                name="customer_link",
+                chunked=True,
+                description=f"{what} and their customer_key",
+                sql=f"select {key}, customer_key from marts.{model}",
+                expectations=(
+                    Expect(
+                        "expect_column_values_to_not_be_null",
+                        {"column": "customer_key", "mostly": "{min_linked_share}"},
+                        WARNING,
+                        f"{what} without a customer_key are left out of every customer KPI",
+                    ),
+                ),
+            ),
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# marts: KPI ranges, completeness, reconciliation, drift against the last release.
+
+RECONCILIATION = Suite(
+    name="marts_fct_orders",
+    asset=("marts", "fct_orders"),
+    reads=(("raw", "crm_orders"),),
+    description=(
+        "Orders and revenue in the marts equal the raw totals: latest version per order_id "
+        "(updated_at, then later file, then later line); revenue excludes cancelled and "
+        "returned orders; quarantined rows never reach raw."
+    ),
+    frames=(
+        Frame(
+            name="reconciliation",
+            description="orders and revenue: fct_orders against raw.crm_orders",
+            sql="""
+                with latest_orders as (
+                    select order_id, status, amount,
+                    from raw.crm_orders
+                    qualify row_number() over (
+                        partition by order_id
+                        order by updated_at desc nulls last, _file desc, _line desc
+                    ) = 1
+                ),
+                raw_totals as (
+                    select
+                        count(*) as orders,
+                        coalesce(sum(amount) filter (
+                            where status not in ('cancelled', 'returned')
+                        ), 0) as revenue,
+                    from latest_orders
+                ),
+                mart_totals as (
+                    select
+                        count(*) as orders,
+                        coalesce(sum(amount) filter (where is_revenue), 0) as revenue,
+                    from marts.fct_orders
+                ),
+                measures as (
+                    select 'orders' as measure, mart_totals.orders::double as mart_value,
+                        raw_totals.orders::double as raw_value
+                    from mart_totals, raw_totals
+                    union all
+                    select 'revenue', mart_totals.revenue::double, raw_totals.revenue::double
+                    from mart_totals, raw_totals
+                )
+                select *, abs(mart_value - raw_value) as abs_difference from measures
+            """,
+            expectations=(
+                Expect(
+                    "expect_column_values_to_be_between",
+                    {"column": "abs_difference", "min_value": 0, "max_value": 0.005},
+                    BLOCKING,
+                    "orders: count(fct_orders) = distinct order_id in raw; revenue: to the cent",
+                ),
+            ),
+        ),
+    ),
+)
+
+
+def _kpi_range(kpi_names: list[str], low, high) -> Expect:
+    kwargs: dict = {"column": "value", "row_condition": {"column": "kpi", "in": kpi_names}}
+    if low is not None:
+        kwargs["min_value"] = low
+    if high is not None:
+        kwargs["max_value"] = high
+    bounds = f"{low if low is not None else '-∞'}..{high if high is not None else '∞'}"
+    return Expect(
+        "expect_column_values_to_be_between",
+        kwargs,
+        BLOCKING,
+        f"{', '.join(kpi_names)}: value within {bounds}",
+    )
+
+
+def _kpi_range_expectations() -> tuple[Expect, ...]:
+    groups: dict[tuple, list[str]] = {}
+    for kpi, bounds in KPI_RANGES.items():
+        groups.setdefault(bounds, []).append(kpi)
+    return tuple(_kpi_range(kpis, low, high) for (low, high), kpis in groups.items())
+
+
+_EXPECTED_KPIS = ", ".join(f"('{kpi}')" for kpi in CONTRACT_KPIS)
+
+SCORECARD = Suite(
+    name="marts_kpi_scorecard",
+    asset=("marts", "kpi_scorecard"),
+    description="Every KPI of the serving contract is present and within its range.",
+    frames=(
+        Frame(
+            name="values",
+            description="every row of kpi_scorecard (a small table)",
+            sql="""
+                select kpi, grain, period_start, dimension, dimension_value, value,
+                    sample_size, margin_of_error_95
+                from marts.kpi_scorecard
+            """,
+            expectations=(
+                *_kpi_range_expectations(),
+                _in_set("kpi", CONTRACT_KPIS, WARNING, "a KPI the serving contract lacks"),
+                _in_set("grain", ("all_time", "month"), BLOCKING, "grain is all_time or month"),
+                _at_least("sample_size", 0, BLOCKING, "sample_size >= 0"),
+                _at_least("margin_of_error_95", 0, BLOCKING, "margin_of_error_95 >= 0"),
+            ),
+        ),
+        Frame(
+            name="completeness",
+            description="each contract KPI and whether it has its all_time / overall row",
+            sql=f"""
+                with expected (kpi) as (values {_EXPECTED_KPIS}),
+                overall as (
+                    select kpi, value,
+                    from marts.kpi_scorecard
+                    where grain = 'all_time' and dimension = 'overall'
+                )
+                select
+                    expected.kpi,
+                    count(overall.kpi) > 0 as has_overall_row,
+                    max(overall.value) as overall_value,
+                from expected
+                left join overall on expected.kpi = overall.kpi
+                group by expected.kpi
+                order by expected.kpi
+            """,
+            expectations=(
+                _in_set(
+                    "has_overall_row",
+                    (True,),
+                    BLOCKING,
+                    "every KPI of the serving contract has an all_time / overall row",
+                ),
+                _not_null(
+                    "overall_value",
+                    WARNING,
+                    "a KPI with no value overall: no data behind it in this release",
+                ),
+            ),
+        ),
+    ),
+)
+
+
+def _mart_row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    tables = con.execute(
+        "select table_name from information_schema.tables "
+        "where table_schema = 'marts' and table_type = 'BASE TABLE' order by table_name"
+    ).fetchall()
+    return {
+        name: con.execute(f'select count(*) from marts."{name}"').fetchone()[0]
+        for (name,) in tables
+    }
+
+
+def _overall_nps(con: duckdb.DuckDBPyConnection) -> float | None:
+    try:
+        row = con.execute(
+            "select value from marts.kpi_scorecard "
+            "where kpi = 'nps' and grain = 'all_time' and dimension = 'overall' limit 1"
+        ).fetchone()
+    except duckdb.CatalogException:
+        return None
+    return None if row is None or row[0] is None else float(row[0])
+
+
+def _open_previous(context: FrameContext) -> duckdb.DuckDBPyConnection | None:
+    path = context.previous_release
+    if path is None or not path.exists():
+        return None
+    return connect_read_only(path)
+
+
+def _volume_drift(context: FrameContext) -> pd.DataFrame | None:
+    previous = _open_previous(context)
+    if previous is None:
+        return None
+    try:
+        before = _mart_row_counts(previous)
+    finally:
+        previous.close()
+    now = _mart_row_counts(context.con)
+    rows = [
+        {
+            "table_name": name,
+            "rows_now": count,
+            "rows_previous": before.get(name),
+            "change_pct": (
+                100.0 * (count - before[name]) / before[name] if before.get(name) else None
+            ),
+        }
+        for name, count in now.items()
+    ]
+    frame = pd.DataFrame(rows, columns=["table_name", "rows_now", "rows_previous", "change_pct"])
+    return frame.astype({"change_pct": "float64"})
+
+
+def _nps_drift(context: FrameContext) -> pd.DataFrame | None:
+    previous = _open_previous(context)
+    if previous is None:
+        return None
+    try:
+        before = _overall_nps(previous)
+    finally:
+        previous.close()
+    now = _overall_nps(context.con)
+    change = None if before is None or now is None else now - before
+    return pd.DataFrame(
+        {"nps_now": [now], "nps_previous": [before], "change_points": [change]},
+        dtype="float64",
+    )
+
+
+RELEASE_DRIFT = Suite(
+    name="marts_release_drift",
+    asset=("marts", "kpi_scorecard"),
+    description=(
+        "This release against the last published one (the serving file): rows per mart and "
+        "overall NPS move within the configured bounds. Warnings: a real change is possible."
+    ),
+    frames=(
+        Frame(
+            name="volume",
+            description="rows per mart now and in the last published release",
+            build=_volume_drift,
+            expectations=(
+                Expect(
+                    "expect_column_values_to_be_between",
+                    {
+                        "column": "change_pct",
+                        "min_value": "-{max_volume_change_pct}",
+                        "max_value": "{max_volume_change_pct}",
+                    },
+                    WARNING,
+                    "rows per mart change by at most CXW_QUALITY_MAX_VOLUME_CHANGE_PCT % "
+                    "against the last release",
+                ),
+            ),
+        ),
+        Frame(
+            name="nps",
+            description="overall NPS now and in the last published release",
+            build=_nps_drift,
+            expectations=(
+                Expect(
+                    "expect_column_values_to_be_between",
+                    {
+                        "column": "change_points",
+                        "min_value": "-{max_nps_change_points}",
+                        "max_value": "{max_nps_change_points}",
+                    },
+                    WARNING,
+                    "overall NPS moves by at most CXW_QUALITY_MAX_NPS_CHANGE_POINTS points "
+                    "against the last release",
+                ),
+            ),
+        ),
+    ),
+)
+
+RAW_SUITES: tuple[Suite, ...] = tuple(raw_suite(entity) for entity in ENTITIES)
+
+SUITES: tuple[Suite, ...] = (
+    *RAW_SUITES,
+    STAGING_ORDERS,
+    IDENTITY,
+    _linked_facts_suite("fct_tickets", "ticket_id", "tickets"),
+    _linked_facts_suite("fct_survey_responses", "response_id", "survey responses"),
+    RECONCILIATION,
+    SCORECARD,
+    RELEASE_DRIFT,
+)
+
+SUITES_BY_NAME: dict[str, Suite] = {suite.name: suite for suite in SUITES}

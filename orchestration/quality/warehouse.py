@@ -1,0 +1,26 @@
+"""Read-only DuckDB connections for the checks (the same settings for every file, so the
+warehouse and the last release may even be the same file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from ..config import settings
+
+
+def connect_read_only(database: Path) -> duckdb.DuckDBPyConnection:
+    database = Path(database)
+    if not database.exists():
+        raise FileNotFoundError(f"DuckDB file {database} does not exist: run the pipeline first")
+    s = settings()
+    return duckdb.connect(
+        str(database),
+        read_only=True,
+        config={
+            "threads": s.threads,
+            "memory_limit": s.memory_limit,
+            "preserve_insertion_order": False,
+        },
+    )

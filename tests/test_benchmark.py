@@ -1,0 +1,129 @@
+"""The benchmark (`make bench`) at its smallest scale, end to end, so it cannot rot."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks.run import SCALES, ensure_landing, growth, parse_run_output
+from orchestration.runner import CheckOutcome, RunReport, format_report
+from tests.conftest import REPO, cxw_env
+
+KPIS = {
+    "nps",
+    "csat",
+    "ces",
+    "repeat_customer_rate",
+    "purchase_frequency",
+    "average_order_value",
+    "customer_lifetime_value",
+    "churn_rate",
+    "conversion_rate",
+    "cart_abandonment_rate",
+    "first_response_time_hours",
+    "resolution_time_hours",
+    "first_contact_resolution_rate",
+    "self_service_rate",
+}
+# KPIs whose definition does not depend on identity stitching: the floor must agree exactly.
+EXACT_KPIS = {
+    "nps",
+    "csat",
+    "ces",
+    "average_order_value",
+    "conversion_rate",
+    "cart_abandonment_rate",
+    "first_response_time_hours",
+    "resolution_time_hours",
+    "first_contact_resolution_rate",
+}
+
+
+def test_parse_run_output_reads_format_report() -> None:
+    report = RunReport(
+        run_id="abc",
+        success=True,
+        rows={"rows_read": 120, "rows_loaded": 110, "rows_quarantined": 10},
+        published_release="r1",
+        checks=[CheckOutcome("marts/x", "c", True, "ERROR")],
+        phase_seconds={"ingest": 1.0, "dbt": 8.04, "checks": 2.0, "publish": 1.3},
+    )
+    parsed = parse_run_output("landing a → b\n" + format_report(report))
+    assert parsed["ok"]
+    assert parsed["phases"] == {"ingest": 1.0, "dbt": 8.0, "checks": 2.0, "publish": 1.3}
+    assert parsed["pipeline_seconds"] == pytest.approx(12.3)
+    assert (parsed["rows_read"], parsed["rows_loaded"], parsed["rows_quarantined"]) == (
+        120,
+        110,
+        10,
+    )
+
+
+def test_growth_exponent_is_one_when_time_grows_with_rows() -> None:
+    def result(scale: str, rows: int, seconds: float) -> dict:
+        timing = {"wall_seconds": seconds}
+        return {
+            "scale": scale,
+            "data": {"rows": {"web_events": rows}},
+            "full": timing,
+            "floor": timing,
+            "incremental": timing,
+        }
+
+    (step,) = growth([result("a", 1000, 2.0), result("b", 10_000, 20.0)])
+    assert step["rows_ratio"] == 10
+    assert step["full_exponent"] == pytest.approx(1.0)
+
+
+def test_benchmark_smallest_scale_end_to_end(tmp_path: Path) -> None:
+    out = tmp_path / "bench"
+    env = cxw_env(tmp_path / "data")
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.run", "--scales", "tiny", "--out", str(out)],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "full/fl" in result.stdout  # the table was printed
+
+    report = json.loads((out / "latest.json").read_text())
+    assert list(out.glob("results-*.json"))
+    (scale,) = report["scales"]
+    assert scale["scale"] == "tiny"
+    for part in ("full", "incremental"):
+        run = scale[part]
+        assert run["ok"], run.get("output_tail")
+        assert run["wall_seconds"] > 0 and run["pipeline_seconds"] > 0
+        assert set(run["phases"]) == {"ingest", "dbt", "checks", "publish"}
+        assert run["peak_rss_bytes"] > 50 * 2**20  # Python + Dagster + DuckDB, at least
+    assert scale["incremental"]["rows_added"]["web_events"] >= 1
+    floor = scale["floor"]
+    assert floor["ok"], floor.get("output_tail")
+    assert floor["wall_seconds"] > 0 and floor["query_seconds"] > 0
+    assert floor["peak_rss_bytes"] > 0
+    for name in ("full_over_floor", "incremental_over_full", "checks_over_full", "peak_rss_gib"):
+        assert scale["ratios"][name] is not None, name
+    assert {c["name"] for c in report["targets"]["checks"]} == {
+        "full_over_floor",
+        "incremental_over_full",
+        "peak_rss_gib",
+        "checks_over_full",
+    }
+    assert report["growth"] == []  # one scale: nothing to grow from
+
+    kpis = scale["kpis"]
+    assert set(kpis) == KPIS
+    assert all(kpis[k]["floor"] is not None for k in KPIS), kpis
+    for kpi in EXACT_KPIS:
+        assert kpis[kpi]["floor"] == pytest.approx(kpis[kpi]["pipeline"], rel=1e-6), kpi
+
+    # the landing data is cached: asking for the scale again does not generate it again
+    _, info = ensure_landing(SCALES["tiny"], out / "cache")
+    assert info["cached"]

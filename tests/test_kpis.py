@@ -1,0 +1,737 @@
+"""Every all_time KPI of kpi_scorecard, recomputed from the raw tables with pandas.
+
+The warehouse is built for real: a sample lands (the generator and loader when they are
+importable, else a small synthetic raw sample written here), `dbt build` runs, and this
+module recomputes each all_time row of `marts.kpi_scorecard` (overall and every
+breakdown) from `raw.*` with pandas, following serving-contract.md, independently of the
+SQL: latest versions, de-duplication, sessions, medians and margins of error are all
+redone here. The one thing borrowed from the warehouse is the identity resolution
+(`marts.customer_identity_map`), which is issue 4's job and tested in test_identity.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from orchestration.loader.schema import ensure_raw_schema
+
+REPO = Path(__file__).resolve().parent.parent
+DBT = Path(sys.executable).parent / "dbt"
+CHURN_DAYS = 180
+SESSION_TIMEOUT_SECONDS = 30 * 60
+RELATIVE_TOLERANCE = 1e-9
+UNKNOWN = "(unknown)"
+
+
+# --------------------------------------------------------------------------- the sample
+
+
+def _synthetic_raw(con: duckdb.DuckDBPyConnection, seed: int = 7) -> None:
+    """A small raw sample with the cases the definitions care about (used when the
+    generator / loader are not available): versions, duplicates, cancelled and returned
+    orders, empty scores, tickets without a first response, help-centre sessions."""
+    rng = np.random.default_rng(seed)
+    start = pd.Timestamp("2024-01-01")
+    loaded = pd.Timestamp("2025-01-02")
+    customers, orders, tickets, events, answers = [], [], [], [], []
+    line = {"c": 1, "o": 1, "t": 1, "e": 0, "s": 1}
+
+    def nxt(key: str) -> int:
+        line[key] += 1
+        return line[key]
+
+    for i in range(120):
+        cid = f"C{i:04d}"
+        email = f" Person{i % 110}@Example.com " if i % 9 else f"person{i}@example.com"
+        created = start + pd.Timedelta(days=int(rng.integers(0, 200)))
+        for version in range(1 + int(rng.integers(0, 2))):
+            customers.append(
+                (
+                    cid,
+                    email,
+                    None,
+                    f"F{i}",
+                    f"L{i}",
+                    "it",
+                    "Rome",
+                    "web",
+                    created,
+                    created + pd.Timedelta(days=version * 3),
+                    True,
+                    "crm/customers/c.csv",
+                    nxt("c"),
+                    "b1",
+                    loaded,
+                )
+            )
+        for j in range(int(rng.integers(0, 5))):
+            oid = f"O{i:04d}-{j}"
+            ordered = created + pd.Timedelta(hours=float(rng.integers(0, 24 * 300)))
+            status = rng.choice(["delivered", "paid", "cancelled", "returned", "shipped"])
+            amount = round(float(rng.gamma(2.0, 40.0)), 2)
+            channel = rng.choice(["web", "app", "store", None])
+            updated = None if j == 3 else ordered + pd.Timedelta(days=1)
+            orders.append(
+                (
+                    oid,
+                    cid,
+                    ordered,
+                    channel,
+                    "placed",
+                    "EUR",
+                    amount,
+                    1,
+                    updated,
+                    "crm/orders/o1.csv",
+                    nxt("o"),
+                    "b2",
+                    loaded,
+                )
+            )
+            if j % 2 == 0:  # a later version
+                orders.append(
+                    (
+                        oid,
+                        cid,
+                        ordered,
+                        channel,
+                        status,
+                        "EUR",
+                        amount,
+                        1,
+                        ordered + pd.Timedelta(days=5),
+                        "crm/orders/o2.csv",
+                        nxt("o"),
+                        "b3",
+                        loaded,
+                    )
+                )
+        for j in range(int(rng.integers(0, 3))):
+            opened = created + pd.Timedelta(hours=float(rng.integers(0, 24 * 300)))
+            first = None if j == 1 else opened + pd.Timedelta(minutes=float(rng.integers(1, 3000)))
+            status = rng.choice(["solved", "closed", "open", "pending"])
+            resolved = (
+                opened + pd.Timedelta(minutes=float(rng.integers(60, 9000)))
+                if status in ("solved", "closed") and j != 2
+                else None
+            )
+            replies = None if (i + j) % 7 == 0 else int(rng.integers(1, 4))
+            reopened = None if (i + j) % 11 == 0 else int(rng.integers(0, 2))
+            tickets.append(
+                (
+                    f"T{i:04d}-{j}",
+                    cid if j != 2 else None,
+                    email if j == 2 else None,
+                    rng.choice(["email", "chat", "phone", None]),
+                    "billing",
+                    rng.choice(["low", "normal", "high", None]),
+                    opened,
+                    first,
+                    resolved,
+                    status,
+                    replies,
+                    reopened,
+                    opened,
+                    "crm/tickets/t.csv",
+                    nxt("t"),
+                    "b4",
+                    loaded,
+                )
+            )
+        anon = f"A{i:04d}"
+        t = created
+        for _ in range(int(rng.integers(1, 25))):
+            t = t + pd.Timedelta(minutes=float(rng.choice([2, 10, 29, 31, 300, 3000])))
+            kind = rng.choice(
+                [
+                    "page_view",
+                    "product_view",
+                    "add_to_cart",
+                    "checkout_start",
+                    "purchase",
+                    "help_center_view",
+                    "contact_form",
+                    "search",
+                ],
+                p=[0.3, 0.25, 0.12, 0.08, 0.05, 0.1, 0.03, 0.07],
+            )
+            eid = f"E{len(events):06d}"
+            row = (
+                eid,
+                t,
+                anon,
+                cid if i % 3 else None,
+                None,
+                kind,
+                "/p",
+                None,
+                rng.choice(["google", "newsletter", None]),
+                None,
+                None,
+                rng.choice(["desktop", "mobile", "tablet"]),
+                None,
+                None,
+                "web/events/e.jsonl",
+                nxt("e"),
+                "b5",
+                loaded,
+            )
+            events.append(row)
+            if len(events) % 17 == 0:  # duplicate delivery, loaded later
+                later = loaded + pd.Timedelta(hours=1)
+                events.append((*row[:-4], "web/events/f.jsonl", nxt("e"), "b6", later))
+        for j in range(int(rng.integers(0, 4))):
+            kind = rng.choice(["nps", "csat", "ces"])
+            scale = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}[kind]
+            score = None if j == 2 else int(rng.integers(scale[0], scale[1] + 1))
+            submitted = created + pd.Timedelta(hours=float(rng.integers(0, 24 * 300)))
+            row = (
+                f"R{i:04d}-{j}",
+                "S1",
+                kind,
+                submitted,
+                cid if j != 1 else None,
+                email if j == 1 else None,
+                rng.choice(["delivery", "support", "website", "mystery", None]),
+                rng.choice(["email", "web", None]),
+                score,
+                "ok",
+                "en",
+                None,
+                "survey/responses/r.csv",
+                nxt("s"),
+                "b7",
+                loaded,
+            )
+            answers.append(row)
+            if j == 0:  # the same answer delivered again later, with another score
+                answers.append(
+                    (
+                        *row[:3],
+                        submitted + pd.Timedelta(hours=2),
+                        *row[4:8],
+                        0 if kind == "nps" else 1,
+                        *row[9:13],
+                        nxt("s"),
+                        *row[14:],
+                    )
+                )
+    for table, rows in (
+        ("crm_customers", customers),
+        ("crm_orders", orders),
+        ("crm_tickets", tickets),
+        ("web_events", events),
+        ("survey_responses", answers),
+    ):
+        width = len(rows[0])
+        con.executemany(
+            f"insert into raw.{table} values ({', '.join(['?'] * width)})",
+            [
+                tuple(None if v is None else (v.item() if hasattr(v, "item") else v) for v in row)
+                for row in rows
+            ],
+        )
+
+
+def _land_sample(data_dir: Path, warehouse: Path) -> str:
+    """Generate + load the default sample when those modules exist; else synthetic rows."""
+    try:
+        from orchestration.generator import generate  # type: ignore[attr-defined]
+        from orchestration.loader import load_landing  # type: ignore[attr-defined]
+    except ImportError:
+        with duckdb.connect(str(warehouse)) as con:
+            ensure_raw_schema(con)
+            _synthetic_raw(con)
+        return "synthetic"
+    landing = data_dir / "landing"
+    generate(landing_dir=landing, truth_dir=data_dir / "truth")
+    load_landing(landing_dir=landing, warehouse_path=warehouse)
+    return "generator"
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("kpis")
+    data_dir, path = root / "data", root / "warehouse.duckdb"
+    env = {
+        **os.environ,
+        "CXW_DATA_DIR": str(data_dir),
+        "CXW_LANDING_DIR": str(data_dir / "landing"),
+        "CXW_WAREHOUSE_PATH": str(path),
+        "DBT_TARGET_PATH": str(root / "target"),
+    }
+    old = {k: os.environ.get(k) for k in ("CXW_DATA_DIR", "CXW_LANDING_DIR", "CXW_WAREHOUSE_PATH")}
+    os.environ.update({k: env[k] for k in old})
+    try:
+        _land_sample(data_dir, path)
+    finally:
+        for key, value in old.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    result = subprocess.run(
+        [
+            str(DBT),
+            "build",
+            "--profiles-dir",
+            str(REPO),
+            "--project-dir",
+            str(REPO),
+            "--select",
+            "+kpi_scorecard",
+            "customer_identity_map",
+            "--resource-type",
+            "seed",
+            "--resource-type",
+            "model",
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    return path
+
+
+# ----------------------------------------------------------------- raw -> current rows
+
+
+def _text(series: pd.Series, lower: bool = False) -> pd.Series:
+    s = series.astype("string").str.strip()
+    s = s.mask(s == "")
+    return s.str.lower() if lower else s
+
+
+def _latest(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Latest version per key: updated_at (missing lowest), then later _file, _line."""
+    ordered = frame.assign(_missing=frame["updated_at"].isna()).sort_values(
+        ["_missing", "updated_at", "_file", "_line"],
+        ascending=[True, False, False, False],
+    )
+    return ordered.drop_duplicates(key).drop(columns="_missing")
+
+
+def _sha256(value: object) -> object:
+    return hashlib.sha256(value.encode()).hexdigest() if isinstance(value, str) else None
+
+
+class Raw:
+    """The raw tables reduced to current rows with customer keys, in pandas."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        read = lambda sql: con.execute(sql).df()  # noqa: E731
+        identity = read(
+            "select identifier_type, identifier_value, customer_key "
+            "from marts.customer_identity_map"
+        )
+        keys = {
+            t: dict(zip(g["identifier_value"], g["customer_key"], strict=True))
+            for t, g in identity.groupby("identifier_type")
+        }
+
+        def key_of(customer_ids: pd.Series, emails: pd.Series | None = None) -> pd.Series:
+            by_id = customer_ids.map(keys.get("crm_customer_id", {}))
+            if emails is None:
+                return by_id
+            by_email = emails.map(_sha256).map(keys.get("email_sha256", {}))
+            return by_id.fillna(by_email)
+
+        customers = read("select * from raw.crm_customers")
+        customers["customer_id"] = _text(customers["customer_id"])
+        self.customers = _latest(customers, "customer_id")
+
+        orders = read("select * from raw.crm_orders")
+        for column in ("order_id", "customer_id"):
+            orders[column] = _text(orders[column])
+        for column in ("channel", "status"):
+            orders[column] = _text(orders[column], lower=True)
+        orders = _latest(orders, "order_id")
+        orders["amount"] = orders["amount"].astype("float64")
+        orders["customer_key"] = key_of(orders["customer_id"])
+        self.orders = orders
+
+        tickets = read("select * from raw.crm_tickets")
+        for column in ("ticket_id", "customer_id"):
+            tickets[column] = _text(tickets[column])
+        for column in ("channel", "priority", "status"):
+            tickets[column] = _text(tickets[column], lower=True)
+        tickets["contact_email"] = _text(tickets["contact_email"], lower=True)
+        tickets = _latest(tickets, "ticket_id")
+        tickets["customer_key"] = key_of(tickets["customer_id"], tickets["contact_email"])
+        self.tickets = tickets
+
+        answers = read("select * from raw.survey_responses")
+        answers["response_id"] = _text(answers["response_id"])
+        answers["customer_id"] = _text(answers["customer_id"])
+        answers["respondent_email"] = _text(answers["respondent_email"], lower=True)
+        for column in ("survey_type", "touchpoint", "channel"):
+            answers[column] = _text(answers[column], lower=True)
+        answers = answers.sort_values(["submitted_at", "_file", "_line"]).drop_duplicates(
+            "response_id"
+        )
+        stages = pd.read_csv(REPO / "seeds" / "journey_stages.csv")
+        by_touchpoint = stages[stages["match_type"] == "touchpoint"]
+        default_stage = stages.loc[stages["match_type"] == "default", "journey_stage"].iloc[0]
+        answers["journey_stage"] = (
+            answers["touchpoint"]
+            .map(
+                dict(zip(by_touchpoint["match_value"], by_touchpoint["journey_stage"], strict=True))
+            )
+            .fillna(default_stage)
+        )
+        self.answers = answers
+
+        events = read("select * from raw.web_events")
+        events["event_id"] = _text(events["event_id"])
+        events["anonymous_id"] = _text(events["anonymous_id"])
+        for column in ("event_type", "utm_source", "device_type"):
+            events[column] = _text(events[column], lower=True)
+        events = events.sort_values(["_loaded_at", "_file", "_line"]).drop_duplicates("event_id")
+        self.events = events
+        self.sessions = self._sessions(events, keys.get("anonymous_id", {}))
+
+    @staticmethod
+    def _sessions(events: pd.DataFrame, anonymous_keys: dict) -> pd.DataFrame:
+        e = events.sort_values(["anonymous_id", "event_at", "event_id"]).reset_index(drop=True)
+        # the gap in whole-second boundaries crossed, as dbt.datediff(..., 'second') counts
+        whole_seconds = e["event_at"].dt.floor("s")
+        gap = whole_seconds.groupby(e["anonymous_id"]).diff().dt.total_seconds()
+        e["session_number"] = (gap.isna() | (gap > SESSION_TIMEOUT_SECONDS)).astype(int)
+        e["session_number"] = e.groupby("anonymous_id")["session_number"].cumsum()
+        grouped = e.groupby(["anonymous_id", "session_number"], sort=False)
+        sessions = grouped.agg(
+            started_at=("event_at", "min"),
+            ended_at=("event_at", "max"),
+            device_type=("device_type", "first"),  # first non-null, in event order (as arg_min)
+        )
+        sessions["utm_source"] = grouped["utm_source"].agg(
+            lambda s: s.dropna().iloc[0] if s.notna().any() else None
+        )
+        for kind in ("purchase", "add_to_cart", "help_center_view", "contact_form"):
+            sessions[f"has_{kind}"] = grouped["event_type"].agg(lambda s, k=kind: (s == k).any())
+        sessions = sessions.reset_index()
+        sessions["customer_key"] = sessions["anonymous_id"].map(anonymous_keys)
+        return sessions
+
+    def as_of(self) -> pd.Timestamp:
+        candidates = [
+            self.customers["created_at"],
+            self.customers["updated_at"],
+            self.orders["ordered_at"],
+            self.orders["updated_at"],
+            self.tickets["opened_at"],
+            self.tickets["first_response_at"],
+            self.tickets["resolved_at"],
+            self.tickets["updated_at"],
+            self.events["event_at"],
+            self.answers["submitted_at"],
+        ]
+        return max(c.max() for c in candidates if c.notna().any())
+
+
+# ------------------------------------------------------------------------ the KPIs
+
+
+def _slices(frame: pd.DataFrame, dimensions: list[str]):
+    """(dimension, dimension_value, rows) for overall and every value of each dimension."""
+    yield "overall", "all", frame
+    for dimension in dimensions:
+        values = frame[dimension].astype("string").str.strip()
+        values = values.mask(values == "").fillna(UNKNOWN)
+        for value, rows in frame.groupby(values, sort=False):
+            yield dimension, value, rows
+
+
+def _row(kpi, dimension, value_of, value, numerator, denominator, sample_size, moe=None):
+    return {
+        "kpi": kpi,
+        "dimension": dimension,
+        "dimension_value": value_of,
+        "value": value,
+        "numerator": numerator,
+        "denominator": denominator,
+        "sample_size": sample_size,
+        "margin_of_error_95": moe,
+    }
+
+
+def survey_kpis(raw: Raw) -> list[dict]:
+    rows = []
+    scored = raw.answers[raw.answers["score"].notna()]
+    for dimension, value_of, a in _slices(scored, ["touchpoint", "journey_stage", "channel"]):
+        nps = a[a["survey_type"] == "nps"]["score"]
+        if len(nps):
+            n = len(nps)
+            promoters, detractors = int((nps >= 9).sum()), int((nps <= 6).sum())
+            p, d = promoters / n, detractors / n
+            moe = 1.96 * 100 * math.sqrt((p + d - (p - d) ** 2) / n)
+            rows.append(
+                _row(
+                    "nps",
+                    dimension,
+                    value_of,
+                    100 * (promoters - detractors) / n,
+                    promoters - detractors,
+                    n,
+                    n,
+                    moe,
+                )
+            )
+        csat = a[a["survey_type"] == "csat"]["score"]
+        if len(csat):
+            n, satisfied = len(csat), int((csat >= 4).sum())
+            s = satisfied / n
+            rows.append(
+                _row(
+                    "csat",
+                    dimension,
+                    value_of,
+                    100 * satisfied / n,
+                    satisfied,
+                    n,
+                    n,
+                    1.96 * 100 * math.sqrt(s * (1 - s) / n),
+                )
+            )
+        ces = a[a["survey_type"] == "ces"]["score"].astype(float)
+        if len(ces):
+            n = len(ces)
+            moe = 1.96 * ces.std(ddof=1) / math.sqrt(n) if n >= 2 else None
+            rows.append(_row("ces", dimension, value_of, ces.mean(), ces.sum(), n, n, moe))
+    return rows
+
+
+def order_kpis(raw: Raw) -> list[dict]:
+    rows = []
+    cutoff = raw.as_of() - pd.Timedelta(days=CHURN_DAYS)
+    orders = raw.orders.assign(
+        non_cancelled=raw.orders["status"] != "cancelled",
+        revenue_order=~raw.orders["status"].isin(["cancelled", "returned"]),
+    )
+    for dimension, value_of, o in _slices(orders, ["channel"]):
+        revenue_orders = o[o["revenue_order"]]
+        if len(revenue_orders):
+            total, count = revenue_orders["amount"].sum(), len(revenue_orders)
+            rows.append(
+                _row("average_order_value", dimension, value_of, total / count, total, count, count)
+            )
+        known = o[o["customer_key"].notna()]
+        per_customer = known.groupby("customer_key").apply(
+            lambda g: pd.Series(
+                {
+                    "orders": int(g["non_cancelled"].sum()),
+                    "revenue": g.loc[g["revenue_order"], "amount"].sum(),
+                    "last_at": g.loc[g["non_cancelled"], "ordered_at"].max(),
+                }
+            ),
+            include_groups=False,
+        )
+        if len(per_customer):
+            revenue, customers = per_customer["revenue"].sum(), len(per_customer)
+            rows.append(
+                _row(
+                    "customer_lifetime_value",
+                    dimension,
+                    value_of,
+                    revenue / customers,
+                    revenue,
+                    customers,
+                    customers,
+                )
+            )
+        buyers = per_customer[per_customer["orders"] >= 1] if len(per_customer) else per_customer
+        if len(buyers):
+            n = len(buyers)
+            repeat = int((buyers["orders"] >= 2).sum())
+            churned = int((buyers["last_at"] < cutoff).sum())
+            orders_count = int(buyers["orders"].sum())
+            rows += [
+                _row("repeat_customer_rate", dimension, value_of, 100 * repeat / n, repeat, n, n),
+                _row(
+                    "purchase_frequency", dimension, value_of, orders_count / n, orders_count, n, n
+                ),
+                _row("churn_rate", dimension, value_of, 100 * churned / n, churned, n, n),
+            ]
+    return rows
+
+
+def web_kpis(raw: Raw) -> list[dict]:
+    rows = []
+    sessions = raw.sessions.copy()
+    tickets = raw.tickets[raw.tickets["customer_key"].notna()]
+    followed = set()
+    help_sessions = sessions[sessions["has_help_center_view"] & sessions["customer_key"].notna()]
+    joined = help_sessions.reset_index().merge(
+        tickets[["customer_key", "opened_at"]], on="customer_key"
+    )
+    within = (joined["opened_at"] >= joined["started_at"]) & (
+        joined["opened_at"] <= joined["ended_at"] + pd.Timedelta(hours=24)
+    )
+    followed = set(joined.loc[within, "index"])
+    sessions["self_served"] = (
+        sessions["has_help_center_view"]
+        & ~sessions["has_contact_form"]
+        & ~sessions.index.isin(list(followed))
+    )
+    for dimension, value_of, s in _slices(sessions, ["device_type", "utm_source"]):
+        n, purchases = len(s), int(s["has_purchase"].sum())
+        rows.append(
+            _row("conversion_rate", dimension, value_of, 100 * purchases / n, purchases, n, n)
+        )
+        carts = s[s["has_add_to_cart"]]
+        if len(carts):
+            abandoned = int((~carts["has_purchase"]).sum())
+            rows.append(
+                _row(
+                    "cart_abandonment_rate",
+                    dimension,
+                    value_of,
+                    100 * abandoned / len(carts),
+                    abandoned,
+                    len(carts),
+                    len(carts),
+                )
+            )
+        helped = s[s["has_help_center_view"]]
+        if len(helped):
+            served = int(helped["self_served"].sum())
+            rows.append(
+                _row(
+                    "self_service_rate",
+                    dimension,
+                    value_of,
+                    100 * served / len(helped),
+                    served,
+                    len(helped),
+                    len(helped),
+                )
+            )
+    return rows
+
+
+def service_kpis(raw: Raw) -> list[dict]:
+    rows = []
+    t = raw.tickets.copy()
+    t["first_response_hours"] = (t["first_response_at"] - t["opened_at"]).dt.total_seconds() / 3600
+    t["resolution_hours"] = (t["resolved_at"] - t["opened_at"]).dt.total_seconds() / 3600
+    t["resolved"] = t["status"].isin(["solved", "closed"])
+    for dimension, value_of, s in _slices(t, ["channel", "priority"]):
+        responded = s["first_response_hours"].dropna()
+        if len(responded):
+            rows.append(
+                _row(
+                    "first_response_time_hours",
+                    dimension,
+                    value_of,
+                    responded.median(),
+                    None,
+                    None,
+                    len(responded),
+                )
+            )
+        resolution = s.loc[s["resolved"], "resolution_hours"].dropna()
+        if len(resolution):
+            rows.append(
+                _row(
+                    "resolution_time_hours",
+                    dimension,
+                    value_of,
+                    resolution.median(),
+                    None,
+                    None,
+                    len(resolution),
+                )
+            )
+        base = s[s["resolved"] & s["agent_replies"].notna()]
+        if len(base):
+            fcr = int(
+                ((base["agent_replies"] == 1) & (base["reopened_count"].fillna(0) == 0)).sum()
+            )
+            rows.append(
+                _row(
+                    "first_contact_resolution_rate",
+                    dimension,
+                    value_of,
+                    100 * fcr / len(base),
+                    fcr,
+                    len(base),
+                    len(base),
+                )
+            )
+    return rows
+
+
+# --------------------------------------------------------------------------- the test
+
+
+@pytest.fixture(scope="module")
+def scorecard_and_expected(warehouse: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        raw = Raw(con)
+        scorecard = con.execute("select * from marts.kpi_scorecard where grain = 'all_time'").df()
+    expected = pd.DataFrame(survey_kpis(raw) + order_kpis(raw) + web_kpis(raw) + service_kpis(raw))
+    return scorecard, expected
+
+
+KEYS = ["kpi", "dimension", "dimension_value"]
+MEASURES = ["value", "numerator", "denominator", "sample_size", "margin_of_error_95"]
+
+
+def test_every_contract_kpi_has_an_all_time_overall_row(scorecard_and_expected):
+    scorecard, _ = scorecard_and_expected
+    overall = scorecard[scorecard["dimension"] == "overall"]
+    assert set(overall["kpi"]) == {
+        "nps",
+        "csat",
+        "ces",
+        "repeat_customer_rate",
+        "purchase_frequency",
+        "average_order_value",
+        "customer_lifetime_value",
+        "churn_rate",
+        "conversion_rate",
+        "cart_abandonment_rate",
+        "first_response_time_hours",
+        "resolution_time_hours",
+        "first_contact_resolution_rate",
+        "self_service_rate",
+    }
+    assert not overall.duplicated(KEYS).any()
+
+
+def test_all_time_rows_match_the_pandas_recomputation(scorecard_and_expected):
+    scorecard, expected = scorecard_and_expected
+    merged = scorecard.merge(
+        expected, on=KEYS, how="outer", suffixes=("", "_expected"), indicator=True
+    )
+    unmatched = merged[merged["_merge"] != "both"]
+    assert unmatched.empty, unmatched[[*KEYS, "_merge"]].to_string()
+    problems = []
+    for measure in MEASURES:
+        actual = merged[measure].astype("float64")
+        wanted = merged[f"{measure}_expected"].astype("float64")
+        both_null = actual.isna() & wanted.isna()
+        close = np.isclose(actual, wanted, rtol=RELATIVE_TOLERANCE, atol=0.0)
+        # values that should be exactly 0 compare absolutely (a relative error is undefined)
+        close |= (wanted == 0) & (actual.abs() < 1e-12)
+        bad = ~(both_null | close)
+        for _, row in merged[bad].iterrows():
+            problems.append(
+                f"{row['kpi']}/{row['dimension']}={row['dimension_value']} "
+                f"{measure}: sql {row[measure]!r} pandas {row[measure + '_expected']!r}"
+            )
+    assert not problems, "\n".join(problems[:40])

@@ -1,0 +1,325 @@
+"""Quality gates: real DuckDB files, real GX validations, a real Dagster run. No mocks."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from dagster import (
+    AssetCheckSeverity,
+    AssetKey,
+    DagsterEventType,
+    asset,
+    materialize,
+)
+
+from orchestration.loader.schema import ensure_raw_schema
+from orchestration.quality import SUITES, SUITES_BY_NAME, run_suite
+from orchestration.quality.checks import WARNINGS_SUFFIX, suite_check
+from orchestration.quality.suites import CONTRACT_KPIS
+
+pytestmark = pytest.mark.timeout(300)
+
+LOADED = "timestamp '2025-06-01 00:00:00'"
+
+
+def _build_clean_warehouse(path: Path, *, events: int = 300) -> None:
+    """A small warehouse that follows every contract: raw, staging and marts tables."""
+    con = duckdb.connect(str(path))
+    ensure_raw_schema(con)
+    lineage = f"'f.csv', i + 2, 'b1', {LOADED}"
+    con.execute(
+        f"""insert into raw.crm_customers
+        select 'c' || i, 'p' || i || '@x.com', null, 'A', 'B', 'IT', 'Rome', 'web',
+            timestamp '2024-01-01' + to_days(i), timestamp '2024-02-01' + to_days(i), true,
+            {lineage}
+        from range(40) t(i)"""
+    )
+    # 60 orders, the first 10 with a second, later version (cancelled)
+    con.execute(
+        f"""insert into raw.crm_orders
+        select 'o' || i, 'c' || (i % 40), timestamp '2025-01-01' + to_hours(i), 'web',
+            'paid', 'EUR', 10.5 + i, 1, timestamp '2025-01-02' + to_hours(i), {lineage}
+        from range(60) t(i)
+        union all
+        select 'o' || i, 'c' || (i % 40), timestamp '2025-01-01' + to_hours(i), 'web',
+            'cancelled', 'EUR', 10.5 + i, 1, timestamp '2025-02-01', 'g.csv', i + 2, 'b2',
+            {LOADED}
+        from range(10) t(i)"""
+    )
+    con.execute(
+        f"""insert into raw.crm_tickets
+        select 't' || i, 'c' || (i % 40), null, 'email', 'billing', 'low',
+            timestamp '2025-01-01' + to_hours(i), timestamp '2025-01-01' + to_hours(i + 1),
+            timestamp '2025-01-02' + to_hours(i), 'solved', 1, 0, null, {lineage}
+        from range(30) t(i)"""
+    )
+    con.execute(
+        f"""insert into raw.web_events
+        select 'e' || i, timestamp '2025-01-01' + to_minutes(i), 'a' || (i % 50), null, null,
+            'page_view', '/', null, null, null, null, 'mobile', null, null, {lineage}
+        from range({events}) t(i)"""
+    )
+    con.execute(
+        f"""insert into raw.survey_responses
+        select 'r' || i, 's1', ['nps', 'csat', 'ces'][i % 3 + 1],
+            timestamp '2025-01-01' + to_hours(i), 'c' || (i % 40), null, 'support', 'email',
+            [9, 4, 6][i % 3 + 1], null, 'en', null, {lineage}
+        from range(30) t(i)"""
+    )
+    con.execute("create schema staging")
+    con.execute(
+        "create table staging.stg_crm__customers as "
+        "select distinct customer_id from raw.crm_customers"
+    )
+    con.execute(
+        """create table staging.stg_crm__orders as
+        select * from raw.crm_orders
+        qualify row_number() over (partition by order_id order by updated_at desc) = 1"""
+    )
+    con.execute("create schema marts")
+    con.execute(
+        """create table marts.fct_orders as
+        select order_id, 'k' || customer_id as customer_key, amount,
+            status not in ('cancelled', 'returned') as is_revenue
+        from staging.stg_crm__orders"""
+    )
+    con.execute(
+        """create table marts.customer_identity_map as
+        select 'crm_customer_id' as identifier_type, customer_id as identifier_value,
+            'k' || customer_id as customer_key
+        from raw.crm_customers"""
+    )
+    con.execute(
+        "create table marts.fct_tickets as "
+        "select ticket_id, 'k' || customer_id as customer_key from raw.crm_tickets"
+    )
+    con.execute(
+        "create table marts.fct_survey_responses as "
+        "select response_id, 'k' || customer_id as customer_key from raw.survey_responses"
+    )
+    values = {"nps": 20.0, "csat": 80.0, "ces": 5.5, "purchase_frequency": 1.5}
+    rows = ", ".join(
+        f"('{kpi}', 'all_time', null, 'overall', 'all', {values.get(kpi, 42.0)}, 100, 1.0)"
+        for kpi in CONTRACT_KPIS
+    )
+    con.execute(
+        f"""create table marts.kpi_scorecard as
+        select kpi, grain, cast(period_start as date) as period_start, dimension,
+            dimension_value, cast(value as double) as value, cast(sample_size as bigint)
+            as sample_size, cast(moe as double) as margin_of_error_95
+        from (values {rows},
+            ('nps', 'month', '2025-01-01', 'overall', 'all', -10.0, 20, 5.0))
+            as t(kpi, grain, period_start, dimension, dimension_value, value, sample_size, moe)"""
+    )
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory) -> Path:
+    """One GX project for the module (a GX context takes a few seconds to set up)."""
+    return tmp_path_factory.mktemp("quality_data")
+
+
+@pytest.fixture(scope="module")
+def clean_db(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("clean") / "wh.duckdb"
+    _build_clean_warehouse(path)
+    return path
+
+
+@pytest.fixture
+def db(clean_db: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the clean warehouse that a test may break."""
+    path = tmp_path / "wh.duckdb"
+    shutil.copy(clean_db, path)
+    return path
+
+
+def _execute(path: Path, *statements: str) -> None:
+    con = duckdb.connect(str(path))
+    for statement in statements:
+        con.execute(statement)
+    con.close()
+
+
+def test_clean_sample_passes_every_suite(clean_db: Path, data_dir: Path):
+    for suite in SUITES:
+        result = run_suite(clean_db, suite.name, previous_release=clean_db, data_dir=data_dir)
+        assert result.status == "passed", result.summary()
+        assert result.outcomes and not any(o.error for o in result.outcomes)
+    assert (data_dir / "docs" / "index.html").exists()
+
+
+def test_blocking_failure_fails_and_lands_in_data_docs(db: Path, data_dir: Path):
+    _execute(db, "update raw.crm_orders set amount = -7.25 where order_id = 'o3'")
+    result = run_suite(db, "raw_crm_orders", data_dir=data_dir)
+    assert not result.passed and result.status == "failed"
+    [failure] = result.blocking_failures
+    assert failure.target == "amount" and failure.unexpected_count == 2  # both versions
+    assert -7.25 in failure.examples
+    rows_page = next(p for p in result.docs_pages if "/rows/" in str(p))
+    html = rows_page.read_text(encoding="utf-8")
+    assert "-7.25" in html
+    assert "raw_crm_orders" in (data_dir / "docs" / "index.html").read_text(encoding="utf-8")
+
+
+def test_warning_only_problem_passes_and_is_reported(db: Path, data_dir: Path):
+    _execute(db, "update raw.crm_orders set status = 'on_hold' where order_id = 'o5'")
+    result = run_suite(db, "raw_crm_orders", data_dir=data_dir)
+    assert result.passed and result.status == "warning"
+    [warning] = result.warnings
+    assert warning.target == "status" and "on_hold" in warning.examples
+    assert "warning" in result.summary()
+
+
+def test_large_table_is_validated_in_batches_with_summed_counts(tmp_path: Path, data_dir: Path):
+    path = tmp_path / "big.duckdb"
+    _build_clean_warehouse(path, events=2_500)
+    # 7 unknown event types spread over all three batches; 4 events from the future
+    _execute(
+        path,
+        "update raw.web_events set event_type = 'teleport' "
+        "where event_id in ('e1', 'e2', 'e1200', 'e1201', 'e1202', 'e2400', 'e2499')",
+        "update raw.web_events set event_at = timestamp '2030-01-01' "
+        "where event_id in ('e0', 'e999', 'e1000', 'e2001')",
+    )
+    result = run_suite(path, "raw_web_events", batch_rows=1_000, data_dir=data_dir)
+    rows_outcomes = [o for o in result.outcomes if o.frame == "rows"]
+    event_type = next(o for o in rows_outcomes if o.target == "event_type" and not o.success)
+    future = next(o for o in rows_outcomes if o.target == "_load_horizon, event_at")
+    assert result.batches == 3 + 2  # rows in 3 batches, plus the schema and volume frames
+    assert event_type.element_count == 2_500 and event_type.unexpected_count == 7
+    assert future.unexpected_count == 4 and not future.success
+    assert set(event_type.examples) == {"teleport"}
+    assert result.passed and result.status == "warning"  # both are warnings
+
+
+def test_mostly_is_applied_to_the_summed_counts(db: Path, data_dir: Path):
+    # 3 of 30 tickets unlinked = 90 % linked: still meets mostly=0.9; a 4th breaks it
+    _execute(
+        db, "update marts.fct_tickets set customer_key = null where ticket_id in ('t1','t2','t3')"
+    )
+    assert run_suite(db, "marts_fct_tickets", batch_rows=7, data_dir=data_dir).status == "passed"
+    _execute(db, "update marts.fct_tickets set customer_key = null where ticket_id = 't4'")
+    result = run_suite(db, "marts_fct_tickets", batch_rows=7, data_dir=data_dir)
+    assert result.status == "warning" and result.warnings[0].unexpected_count == 4
+
+
+def test_kpi_out_of_range_and_missing_kpi_block(db: Path, data_dir: Path):
+    _execute(
+        db,
+        "update marts.kpi_scorecard set value = 130 where kpi = 'nps' and grain = 'all_time'",
+        "delete from marts.kpi_scorecard where kpi = 'churn_rate'",
+    )
+    result = run_suite(db, "marts_kpi_scorecard", data_dir=data_dir)
+    failed = {(o.frame, o.target) for o in result.blocking_failures}
+    assert ("values", "value where kpi in nps") in failed
+    assert ("completeness", "has_overall_row") in failed
+
+
+def test_reconciliation_against_raw(db: Path, data_dir: Path):
+    assert run_suite(db, "marts_fct_orders", data_dir=data_dir).passed
+    # a mart that lost an order and miscounted revenue
+    _execute(db, "delete from marts.fct_orders where order_id = 'o59'")
+    result = run_suite(db, "marts_fct_orders", data_dir=data_dir)
+    [failure] = result.blocking_failures
+    assert failure.unexpected_count == 2  # orders and revenue both differ
+
+
+def test_identity_component_over_the_limit_blocks(db: Path, data_dir: Path):
+    _execute(db, "update marts.customer_identity_map set customer_key = 'k_big'")
+    result = run_suite(db, "marts_customer_identity_map", data_dir=data_dir)
+    assert [o.target for o in result.blocking_failures] == ["crm_records"]
+
+
+def test_drift_against_the_last_release_warns(db: Path, clean_db: Path, data_dir: Path):
+    _execute(
+        db,
+        "insert into marts.fct_tickets select * from marts.fct_tickets",  # +100 %
+        "update marts.kpi_scorecard set value = 50 where kpi = 'nps' and grain = 'all_time'",
+    )
+    result = run_suite(db, "marts_release_drift", previous_release=clean_db, data_dir=data_dir)
+    assert result.passed and result.status == "warning"
+    assert {o.frame for o in result.warnings} == {"volume", "nps"}
+    skipped = run_suite(db, "marts_release_drift", previous_release=None, data_dir=data_dir)
+    assert skipped.status == "passed" and all(o.skipped for o in skipped.outcomes)
+
+
+def test_missing_table_is_a_blocking_failure(tmp_path: Path, data_dir: Path):
+    path = tmp_path / "empty.duckdb"
+    duckdb.connect(str(path)).close()
+    result = run_suite(path, "marts_kpi_scorecard", data_dir=data_dir)
+    assert not result.passed
+    assert all("could not read" in (o.error or "") for o in result.outcomes)
+
+
+def test_unknown_suite_is_refused(clean_db: Path, data_dir: Path):
+    with pytest.raises(ValueError, match="unknown quality suite"):
+        run_suite(clean_db, "raw_nothing", data_dir=data_dir)
+
+
+# ---------------------------------------------------------------------------------------
+# Dagster: the check shows its result, and blocking=True keeps the downstream asset from
+# running when a blocking expectation fails.
+
+
+def _dagster_run(database: Path, data_dir: Path, monkeypatch):
+    monkeypatch.setenv("CXW_DATA_DIR", str(data_dir))
+
+    @asset(key=AssetKey(["raw", "crm_orders"]))
+    def crm_orders() -> None:
+        """Stands in for the ingest: the table is already in the file."""
+
+    @asset(key=AssetKey(["serving", "release"]), deps=[AssetKey(["raw", "crm_orders"])])
+    def release(context) -> None:
+        context.log.info("published")
+
+    check = suite_check(
+        SUITES_BY_NAME["raw_crm_orders"],
+        database=lambda: database,
+        previous_release=lambda: None,
+    )
+    result = materialize([crm_orders, release, check], raise_on_error=False)
+    evaluations = {
+        e.event_specific_data.check_name: e.event_specific_data
+        for e in result.all_events
+        if e.event_type == DagsterEventType.ASSET_CHECK_EVALUATION
+    }
+    published = any(
+        e.event_type == DagsterEventType.ASSET_MATERIALIZATION
+        and e.asset_key == AssetKey(["serving", "release"])
+        for e in result.all_events
+    )
+    return evaluations, published
+
+
+def test_dagster_blocking_check_stops_downstream(db: Path, data_dir: Path, monkeypatch):
+    evaluations, published = _dagster_run(db, data_dir, monkeypatch)
+    assert evaluations["raw_crm_orders"].passed
+    assert evaluations["raw_crm_orders" + WARNINGS_SUFFIX].passed
+    assert published
+
+    _execute(
+        db,
+        "update raw.crm_orders set amount = -1 where order_id = 'o1'",
+        "update raw.crm_orders set channel = 'carrier_pigeon' where order_id = 'o2'",
+    )
+    evaluations, published = _dagster_run(db, data_dir, monkeypatch)
+    blocking = evaluations["raw_crm_orders"]
+    warning = evaluations["raw_crm_orders" + WARNINGS_SUFFIX]
+    assert not blocking.passed and blocking.severity == AssetCheckSeverity.ERROR
+    assert "amount" in blocking.description
+    assert "data_docs" in blocking.metadata and "expectations" in blocking.metadata
+    assert not warning.passed and warning.severity == AssetCheckSeverity.WARN
+    assert not published
+
+
+def test_dagster_warning_only_publishes(db: Path, data_dir: Path, monkeypatch):
+    _execute(db, "update raw.crm_orders set channel = 'carrier_pigeon' where order_id = 'o2'")
+    evaluations, published = _dagster_run(db, data_dir, monkeypatch)
+    assert evaluations["raw_crm_orders"].passed
+    assert not evaluations["raw_crm_orders" + WARNINGS_SUFFIX].passed
+    assert published
