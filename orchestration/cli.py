@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .config import settings
@@ -31,7 +32,9 @@ def _run(args: argparse.Namespace) -> int:
 
     s = settings()
     print(f"landing {s.landing_dir} → warehouse {s.warehouse_path} → serving {s.serving_path}")
-    report = run_pipeline(full_refresh=args.full_refresh)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    log_path = None if args.verbose else s.data_dir / "logs" / f"run-{stamp}.log"
+    report = run_pipeline(full_refresh=args.full_refresh, log_path=log_path)
     print(format_report(report))
     return 0 if report.ok else 1
 
@@ -83,6 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="one full pipeline run on CXW_LANDING_DIR")
     run.add_argument(
         "--full-refresh", action="store_true", help="rebuild incremental models from scratch"
+    )
+    run.add_argument(
+        "--verbose",
+        action="store_true",
+        help="show the Dagster and dbt log on the terminal (default: a log file under data/logs)",
     )
     run.set_defaults(func=_run)
 

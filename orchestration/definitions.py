@@ -7,6 +7,7 @@ from dagster import Definitions
 from .assets.dbt import cx_dbt_models
 from .assets.ingest import ingest_landing
 from .assets.publish import publish_asset
+from .assets.quality import quality_checks
 from .jobs import cx_warehouse_job
 from .resources import WarehouseResource, dbt_resource
 from .schedules import daily_schedule
@@ -21,6 +22,7 @@ mart_keys = sorted(
 
 defs = Definitions(
     assets=[ingest_landing, cx_dbt_models, publish_asset(mart_keys)],
+    asset_checks=quality_checks,
     jobs=[cx_warehouse_job],
     schedules=[daily_schedule],
     sensors=[landing_folder_sensor],

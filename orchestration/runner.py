@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from contextlib import ExitStack
+from contextlib import ExitStack, redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from dagster import AssetCheckSeverity, DagsterEventType, DagsterInstance
 
@@ -37,6 +38,7 @@ class RunReport:
     phase_seconds: dict[str, float] = field(default_factory=dict)
     failed_steps: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    log_path: Path | None = None
 
     @property
     def blocking_failures(self) -> list[CheckOutcome]:
@@ -57,14 +59,23 @@ def _phase(step_key: str) -> str:
     return "checks"
 
 
-def run_pipeline(*, full_refresh: bool = False) -> RunReport:
-    """One full run of the `cx_warehouse` job, exactly as the UI would launch it."""
+def run_pipeline(*, full_refresh: bool = False, log_path: Path | None = None) -> RunReport:
+    """One full run of the `cx_warehouse` job, exactly as the UI would launch it.
+
+    With `log_path`, the run's log (Dagster events and dbt's output) goes to that file
+    instead of the terminal, so a caller can print just the summary.
+    """
     prepare_dbt_project()
     from .definitions import defs  # after the manifest is fresh
 
     job = defs.resolve_job_def("cx_warehouse")
     run_config = {"ops": {DBT_STEP: {"config": {"full_refresh": full_refresh}}}}
     with ExitStack() as stack:
+        if log_path is not None:
+            log_path.parent.mkdir(parents=True, exist_ok=True)
+            log_file = stack.enter_context(open(log_path, "w", encoding="utf-8"))
+            stack.enter_context(redirect_stdout(log_file))
+            stack.enter_context(redirect_stderr(log_file))
         instance = (
             stack.enter_context(DagsterInstance.get())
             if os.environ.get("DAGSTER_HOME")
@@ -74,7 +85,9 @@ def run_pipeline(*, full_refresh: bool = False) -> RunReport:
             run_config=run_config, instance=instance, raise_on_error=False
         )
         logs = instance.all_logs(result.run_id)
-    return _report(result, logs)
+    report = _report(result, logs)
+    report.log_path = log_path
+    return report
 
 
 def _report(result, logs) -> RunReport:
@@ -160,4 +173,6 @@ def format_report(report: RunReport) -> str:
     )
     for error in report.errors:
         lines.append(f"  error   : {error}")
+    if report.log_path is not None:
+        lines.append(f"  log     : {report.log_path}")
     return "\n".join(lines)

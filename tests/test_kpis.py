@@ -1,7 +1,7 @@
 """Every all_time KPI of kpi_scorecard, recomputed from the raw tables with pandas.
 
-The warehouse is built for real: a sample lands (the generator and loader when they are
-importable, else a small synthetic raw sample written here), `dbt build` runs, and this
+The warehouse is built for real: the default sample is generated and loaded, `dbt build`
+runs, and this
 module recomputes each all_time row of `marts.kpi_scorecard` (overall and every
 breakdown) from `raw.*` with pandas, following serving-contract.md, independently of the
 SQL: latest versions, de-duplication, sessions, medians and margins of error are all
@@ -23,7 +23,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from orchestration.loader.schema import ensure_raw_schema
+from orchestration.generator import generate
+from orchestration.loader import load_landing
 
 REPO = Path(__file__).resolve().parent.parent
 DBT = Path(sys.executable).parent / "dbt"
@@ -36,227 +37,14 @@ UNKNOWN = "(unknown)"
 # --------------------------------------------------------------------------- the sample
 
 
-def _synthetic_raw(con: duckdb.DuckDBPyConnection, seed: int = 7) -> None:
-    """A small raw sample with the cases the definitions care about (used when the
-    generator / loader are not available): versions, duplicates, cancelled and returned
-    orders, empty scores, tickets without a first response, help-centre sessions."""
-    rng = np.random.default_rng(seed)
-    start = pd.Timestamp("2024-01-01")
-    loaded = pd.Timestamp("2025-01-02")
-    customers, orders, tickets, events, answers = [], [], [], [], []
-    line = {"c": 1, "o": 1, "t": 1, "e": 0, "s": 1}
-
-    def nxt(key: str) -> int:
-        line[key] += 1
-        return line[key]
-
-    for i in range(120):
-        cid = f"C{i:04d}"
-        email = f" Person{i % 110}@Example.com " if i % 9 else f"person{i}@example.com"
-        created = start + pd.Timedelta(days=int(rng.integers(0, 200)))
-        for version in range(1 + int(rng.integers(0, 2))):
-            customers.append(
-                (
-                    cid,
-                    email,
-                    None,
-                    f"F{i}",
-                    f"L{i}",
-                    "it",
-                    "Rome",
-                    "web",
-                    created,
-                    created + pd.Timedelta(days=version * 3),
-                    True,
-                    "crm/customers/c.csv",
-                    nxt("c"),
-                    "b1",
-                    loaded,
-                )
-            )
-        for j in range(int(rng.integers(0, 5))):
-            oid = f"O{i:04d}-{j}"
-            ordered = created + pd.Timedelta(hours=float(rng.integers(0, 24 * 300)))
-            status = rng.choice(["delivered", "paid", "cancelled", "returned", "shipped"])
-            amount = round(float(rng.gamma(2.0, 40.0)), 2)
-            channel = rng.choice(["web", "app", "store", None])
-            updated = None if j == 3 else ordered + pd.Timedelta(days=1)
-            orders.append(
-                (
-                    oid,
-                    cid,
-                    ordered,
-                    channel,
-                    "placed",
-                    "EUR",
-                    amount,
-                    1,
-                    updated,
-                    "crm/orders/o1.csv",
-                    nxt("o"),
-                    "b2",
-                    loaded,
-                )
-            )
-            if j % 2 == 0:  # a later version
-                orders.append(
-                    (
-                        oid,
-                        cid,
-                        ordered,
-                        channel,
-                        status,
-                        "EUR",
-                        amount,
-                        1,
-                        ordered + pd.Timedelta(days=5),
-                        "crm/orders/o2.csv",
-                        nxt("o"),
-                        "b3",
-                        loaded,
-                    )
-                )
-        for j in range(int(rng.integers(0, 3))):
-            opened = created + pd.Timedelta(hours=float(rng.integers(0, 24 * 300)))
-            first = None if j == 1 else opened + pd.Timedelta(minutes=float(rng.integers(1, 3000)))
-            status = rng.choice(["solved", "closed", "open", "pending"])
-            resolved = (
-                opened + pd.Timedelta(minutes=float(rng.integers(60, 9000)))
-                if status in ("solved", "closed") and j != 2
-                else None
-            )
-            replies = None if (i + j) % 7 == 0 else int(rng.integers(1, 4))
-            reopened = None if (i + j) % 11 == 0 else int(rng.integers(0, 2))
-            tickets.append(
-                (
-                    f"T{i:04d}-{j}",
-                    cid if j != 2 else None,
-                    email if j == 2 else None,
-                    rng.choice(["email", "chat", "phone", None]),
-                    "billing",
-                    rng.choice(["low", "normal", "high", None]),
-                    opened,
-                    first,
-                    resolved,
-                    status,
-                    replies,
-                    reopened,
-                    opened,
-                    "crm/tickets/t.csv",
-                    nxt("t"),
-                    "b4",
-                    loaded,
-                )
-            )
-        anon = f"A{i:04d}"
-        t = created
-        for _ in range(int(rng.integers(1, 25))):
-            t = t + pd.Timedelta(minutes=float(rng.choice([2, 10, 29, 31, 300, 3000])))
-            kind = rng.choice(
-                [
-                    "page_view",
-                    "product_view",
-                    "add_to_cart",
-                    "checkout_start",
-                    "purchase",
-                    "help_center_view",
-                    "contact_form",
-                    "search",
-                ],
-                p=[0.3, 0.25, 0.12, 0.08, 0.05, 0.1, 0.03, 0.07],
-            )
-            eid = f"E{len(events):06d}"
-            row = (
-                eid,
-                t,
-                anon,
-                cid if i % 3 else None,
-                None,
-                kind,
-                "/p",
-                None,
-                rng.choice(["google", "newsletter", None]),
-                None,
-                None,
-                rng.choice(["desktop", "mobile", "tablet"]),
-                None,
-                None,
-                "web/events/e.jsonl",
-                nxt("e"),
-                "b5",
-                loaded,
-            )
-            events.append(row)
-            if len(events) % 17 == 0:  # duplicate delivery, loaded later
-                later = loaded + pd.Timedelta(hours=1)
-                events.append((*row[:-4], "web/events/f.jsonl", nxt("e"), "b6", later))
-        for j in range(int(rng.integers(0, 4))):
-            kind = rng.choice(["nps", "csat", "ces"])
-            scale = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}[kind]
-            score = None if j == 2 else int(rng.integers(scale[0], scale[1] + 1))
-            submitted = created + pd.Timedelta(hours=float(rng.integers(0, 24 * 300)))
-            row = (
-                f"R{i:04d}-{j}",
-                "S1",
-                kind,
-                submitted,
-                cid if j != 1 else None,
-                email if j == 1 else None,
-                rng.choice(["delivery", "support", "website", "mystery", None]),
-                rng.choice(["email", "web", None]),
-                score,
-                "ok",
-                "en",
-                None,
-                "survey/responses/r.csv",
-                nxt("s"),
-                "b7",
-                loaded,
-            )
-            answers.append(row)
-            if j == 0:  # the same answer delivered again later, with another score
-                answers.append(
-                    (
-                        *row[:3],
-                        submitted + pd.Timedelta(hours=2),
-                        *row[4:8],
-                        0 if kind == "nps" else 1,
-                        *row[9:13],
-                        nxt("s"),
-                        *row[14:],
-                    )
-                )
-    for table, rows in (
-        ("crm_customers", customers),
-        ("crm_orders", orders),
-        ("crm_tickets", tickets),
-        ("web_events", events),
-        ("survey_responses", answers),
-    ):
-        width = len(rows[0])
-        con.executemany(
-            f"insert into raw.{table} values ({', '.join(['?'] * width)})",
-            [
-                tuple(None if v is None else (v.item() if hasattr(v, "item") else v) for v in row)
-                for row in rows
-            ],
-        )
-
-
-def _land_sample(data_dir: Path, warehouse: Path) -> str:
-    """Generate + load the default sample when those modules exist; else synthetic rows."""
-    try:
-        from orchestration.generator import generate  # type: ignore[attr-defined]
-        from orchestration.loader import load_landing  # type: ignore[attr-defined]
-    except ImportError:
-        with duckdb.connect(str(warehouse)) as con:
-            ensure_raw_schema(con)
-            _synthetic_raw(con)
-        return "synthetic"
+def _land_sample(data_dir: Path, warehouse: Path) -> None:
+    """The default deterministic sample (versions, duplicates, cancelled and returned
+    orders, empty scores, tickets without a first response, bad rows), loaded for real."""
     landing = data_dir / "landing"
-    generate(landing_dir=landing, truth_dir=data_dir / "truth")
-    load_landing(landing_dir=landing, warehouse_path=warehouse)
-    return "generator"
+    generate(landing, data_dir / "truth")
+    with duckdb.connect(str(warehouse)) as con:
+        report = load_landing(con, landing)
+    assert report.files, "the generator wrote no landing files"
 
 
 @pytest.fixture(scope="module")
@@ -270,16 +58,7 @@ def warehouse(tmp_path_factory) -> Path:
         "CXW_WAREHOUSE_PATH": str(path),
         "DBT_TARGET_PATH": str(root / "target"),
     }
-    old = {k: os.environ.get(k) for k in ("CXW_DATA_DIR", "CXW_LANDING_DIR", "CXW_WAREHOUSE_PATH")}
-    os.environ.update({k: env[k] for k in old})
-    try:
-        _land_sample(data_dir, path)
-    finally:
-        for key, value in old.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    _land_sample(data_dir, path)
     result = subprocess.run(
         [
             str(DBT),
