@@ -7,8 +7,8 @@
         when {{ answers }} > 0 then
             1.96 * 100 * sqrt(
                 (
-                    ({{ promoters }} + {{ detractors }}) / {{ answers }}::double
-                    - power(({{ promoters }} - {{ detractors }}) / {{ answers }}::double, 2)
+                    ({{ promoters }} + {{ detractors }}) / cast({{ answers }} as double)
+                    - power(({{ promoters }} - {{ detractors }}) / cast({{ answers }} as double), 2)
                 ) / {{ answers }}
             )
     end

@@ -6,8 +6,8 @@
     case
         when {{ trials }} > 0 then
             1.96 * 100 * sqrt(
-                ({{ successes }} / {{ trials }}::double)
-                * (1 - {{ successes }} / {{ trials }}::double)
+                ({{ successes }} / cast({{ trials }} as double))
+                * (1 - {{ successes }} / cast({{ trials }} as double))
                 / {{ trials }}
             )
     end

@@ -47,7 +47,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     truth = Path(args.truth) if args.truth else s.data_dir / "ground_truth"
     metrics = evaluate_identity(database, truth)
     print(format_identity_evaluation(metrics))
-    return 0
+    return 0 if metrics["passed"] else 1
 
 
 def _rollback(args: argparse.Namespace) -> int:
@@ -94,7 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(func=_run)
 
-    ev = commands.add_parser("evaluate", help="identity resolution against the ground truth")
+    ev = commands.add_parser(
+        "evaluate",
+        help="identity resolution against the ground truth (exit 1 when a target is missed)",
+    )
     ev.add_argument("--truth", help="ground-truth folder (default: $CXW_DATA_DIR/ground_truth)")
     ev.add_argument("--database", help="DuckDB file to evaluate (default: the serving file)")
     ev.set_defaults(func=_evaluate)

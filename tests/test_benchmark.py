@@ -79,6 +79,7 @@ def test_growth_exponent_is_one_when_time_grows_with_rows() -> None:
     assert step["full_exponent"] == pytest.approx(1.0)
 
 
+@pytest.mark.slow  # about two minutes: `make test-slow`, a separate CI step
 def test_benchmark_smallest_scale_end_to_end(tmp_path: Path) -> None:
     out = tmp_path / "bench"
     env = cxw_env(tmp_path / "data")

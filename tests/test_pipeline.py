@@ -14,6 +14,7 @@ import pytest
 from dagster import RunRequest, build_sensor_context
 
 from orchestration import serving
+from orchestration.evaluation import evaluate_identity
 from tests.conftest import CXW, REPO, cxw_env, run_cxw
 
 REQUIRED_MARTS = {
@@ -154,11 +155,17 @@ def _descendants(pid: int) -> list[str]:
     return found
 
 
+def copy_data_dir(source: Path, target: Path) -> None:
+    """A copy of a data folder that keeps hard links (the serving file links a release)."""
+    subprocess.run(["cp", "-a", str(source), str(target)], check=True)
+    shutil.rmtree(target / "target", ignore_errors=True)
+
+
 def test_run_killed_mid_build_keeps_last_release_and_next_run_succeeds(
     pipeline_dir: Path, tmp_path: Path
 ) -> None:
     data_dir = tmp_path / "data"
-    shutil.copytree(pipeline_dir, data_dir, ignore=shutil.ignore_patterns("target"))
+    copy_data_dir(pipeline_dir, data_dir)
     env = cxw_env(data_dir)
     serving_path = data_dir / "serving" / "cx.duckdb"
     before = serving.current_release(serving_path)
@@ -189,3 +196,50 @@ def test_run_killed_mid_build_keeps_last_release_and_next_run_succeeds(
     result = run_cxw("run", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert serving.current_release(serving_path) != before
+
+
+def test_identity_resolution_meets_the_targets_against_the_ground_truth(
+    pipeline_dir: Path,
+) -> None:
+    result = run_cxw("evaluate", env=cxw_env(pipeline_dir))
+    assert result.returncode == 0, result.stdout + result.stderr
+    metrics = evaluate_identity(
+        pipeline_dir / "serving" / "cx.duckdb", pipeline_dir / "ground_truth"
+    )
+    assert metrics["pairwise_precision"] >= 0.995
+    assert metrics["pairwise_recall"] >= 0.98
+    assert abs(metrics["unified_customers"] / metrics["true_persons"] - 1) <= 0.005
+    assert metrics["shared_identifiers_in_map"] == 0
+
+
+def hold_back_last_batch(landing: Path, held_back: Path) -> list[Path]:
+    """Move each entity's last file (in load order) out of the landing folder."""
+    moved = []
+    for folder in sorted({p.parent for p in landing.rglob("*") if p.is_file()}):
+        last = sorted(p for p in folder.iterdir() if p.is_file())[-1]
+        target = held_back / last.relative_to(landing)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        last.rename(target)
+        moved.append(target)
+    return moved
+
+
+def test_incremental_run_equals_a_full_refresh(sample_dir: Path, tmp_path: Path) -> None:
+    data_dir, held_back = tmp_path / "data", tmp_path / "held_back"
+    shutil.copytree(sample_dir / "landing", data_dir / "landing")
+    batch = hold_back_last_batch(data_dir / "landing", held_back)
+    env = cxw_env(data_dir)
+    serving_path = data_dir / "serving" / "cx.duckdb"
+
+    first = run_cxw("run", env=env)
+    assert first.returncode == 0, first.stdout + first.stderr
+    shutil.copytree(held_back, data_dir / "landing", dirs_exist_ok=True)
+    incremental = run_cxw("run", env=env)
+    assert incremental.returncode == 0, incremental.stdout + incremental.stderr
+    assert f"files   : {len(batch)} new" in incremental.stdout
+    after_incremental = mart_fingerprints(serving_path)
+
+    full = run_cxw("run", "--full-refresh", env=env)
+    assert full.returncode == 0, full.stdout + full.stderr
+    assert "files   : 0 new" in full.stdout
+    assert mart_fingerprints(serving_path) == after_incremental

@@ -8,16 +8,21 @@ with orders as (
     select * from {{ ref('fct_orders') }}
 ),
 
+as_of as (
+    select as_of_at from {{ ref('int_kpi__as_of') }}
+),
+
 purchases as (
     select
-        customer_key,
-        cast(ordered_at as date) as purchase_date,
-        amount,
+        orders.customer_key,
+        cast(orders.ordered_at as date) as purchase_date,
+        orders.amount,
     from orders
+    cross join as_of
     where
-        status not in ('cancelled', 'returned')
-        and customer_key is not null
-        and ordered_at <= {{ as_of() }}
+        orders.status not in ('cancelled', 'returned')
+        and orders.customer_key is not null
+        and orders.ordered_at <= as_of.as_of_at
 ),
 
 purchase_days as (
@@ -35,21 +40,24 @@ purchase_days as (
 
 final as (
     select
-        customer_key,
-        min(purchase_date) as first_purchase_date,
-        max(purchase_date) as last_purchase_date,
+        purchase_days.customer_key,
+        min(purchase_days.purchase_date) as first_purchase_date,
+        max(purchase_days.purchase_date) as last_purchase_date,
         cast(count(*) - 1 as integer) as frequency,
+        cast({{ dbt.datediff(
+            'min(purchase_days.purchase_date)', 'max(purchase_days.purchase_date)', 'day'
+        ) }} as double) as recency,
+        cast({{ dbt.datediff(
+            'min(purchase_days.purchase_date)', 'cast(as_of.as_of_at as date)', 'day'
+        ) }} as double) as t,
         cast(
-            {{ dbt.datediff('min(purchase_date)', 'max(purchase_date)', 'day') }} as double
-        ) as recency,
-        cast(
-            {{ dbt.datediff('min(purchase_date)', 'cast(' ~ as_of() ~ ' as date)', 'day') }}
+            avg(purchase_days.amount) filter (where purchase_days.purchase_day_number > 1)
             as double
-        ) as t,
-        cast(avg(amount) filter (where purchase_day_number > 1) as double) as monetary_value,
-        cast({{ as_of() }} as timestamp) as calibration_end,
+        ) as monetary_value,
+        cast(as_of.as_of_at as timestamp) as calibration_end,
     from purchase_days
-    group by customer_key
+    cross join as_of
+    group by purchase_days.customer_key, as_of.as_of_at
 )
 
 select * from final

@@ -14,11 +14,11 @@ final as (
         cast(current_timestamp as timestamp) as recorded_at,
     from customer_keys
     {% if is_incremental() -%}
-        anti join {{ this }} as recorded
-            on
-                customer_keys.identifier_type = recorded.identifier_type
-                and customer_keys.identifier_value = recorded.identifier_value
-                and customer_keys.customer_key = recorded.customer_key
+    anti join {{ this }} as recorded
+        on
+            customer_keys.identifier_type = recorded.identifier_type
+            and customer_keys.identifier_value = recorded.identifier_value
+            and customer_keys.customer_key = recorded.customer_key
     {%- endif %}
 )
 

@@ -27,17 +27,17 @@ responses as (
 crm_records as (
     select
         'crm_customer_id' as anchor_type,
-        customer_id as anchor_value,
+        customer_versions.customer_id as anchor_value,
         identifier.identifier_type,
         identifier.identifier_value,
-        created_at as observed_at,
+        customer_versions.created_at as observed_at,
         'crm_customer' as evidence,
     from customer_versions
     cross join lateral (
         values
-        ('crm_customer_id', customer_id),
-        ('email', email),
-        ('phone', phone_e164)
+        ('crm_customer_id', customer_versions.customer_id),
+        ('email', customer_versions.email),
+        ('phone', customer_versions.phone_e164)
     ) as identifier (identifier_type, identifier_value)
 ),
 
@@ -55,36 +55,36 @@ order_buyers as (
 ticket_contacts as (
     select
         case
-            when customer_id is not null then 'crm_customer_id' else 'email'
+            when tickets.customer_id is not null then 'crm_customer_id' else 'email'
         end as anchor_type,
-        coalesce(customer_id, contact_email) as anchor_value,
+        coalesce(tickets.customer_id, tickets.contact_email) as anchor_value,
         identifier.identifier_type,
         identifier.identifier_value,
-        opened_at as observed_at,
+        tickets.opened_at as observed_at,
         'crm_ticket' as evidence,
     from tickets
     cross join lateral (
         values
-        ('crm_customer_id', customer_id),
-        ('email', contact_email)
+        ('crm_customer_id', tickets.customer_id),
+        ('email', tickets.contact_email)
     ) as identifier (identifier_type, identifier_value)
 ),
 
 survey_respondents as (
     select
         case
-            when customer_id is not null then 'crm_customer_id' else 'email'
+            when responses.customer_id is not null then 'crm_customer_id' else 'email'
         end as anchor_type,
-        coalesce(customer_id, respondent_email) as anchor_value,
+        coalesce(responses.customer_id, responses.respondent_email) as anchor_value,
         identifier.identifier_type,
         identifier.identifier_value,
-        submitted_at as observed_at,
+        responses.submitted_at as observed_at,
         'survey_response' as evidence,
     from responses
     cross join lateral (
         values
-        ('crm_customer_id', customer_id),
-        ('email', respondent_email)
+        ('crm_customer_id', responses.customer_id),
+        ('email', responses.respondent_email)
     ) as identifier (identifier_type, identifier_value)
 ),
 

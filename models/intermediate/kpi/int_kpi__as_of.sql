@@ -1,3 +1,5 @@
+{%- set is_from_var = var('as_of', none) is not none %}
+{%- set as_of_expression = "'" ~ var('as_of') ~ "'" if is_from_var else 'latest_at' %}
 -- The reporting timestamp as_of, one row: the dbt var `as_of` when set, else the latest
 -- business timestamp in the loaded data (current versions of every record, all sources).
 -- Read through the macro as_of() so every model agrees on it.
@@ -47,13 +49,8 @@ latest_loaded as (
 
 final as (
     select
-        {% if var('as_of', none) is not none -%}
-            cast('{{ var("as_of") }}' as timestamp) as as_of_at,
-            true as is_from_var,
-        {%- else -%}
-            cast(latest_at as timestamp) as as_of_at,
-            false as is_from_var,
-        {%- endif %}
+        cast({{ as_of_expression }} as timestamp) as as_of_at,
+        {{ is_from_var }} as is_from_var,
     from latest_loaded
 )
 

@@ -54,8 +54,8 @@ last_order_per_month as (
     from measured_at
     inner join non_cancelled_orders
         on
-            non_cancelled_orders.ordered_at < measured_at.month_end_at
-            and non_cancelled_orders.ordered_at <= measured_at.measured_at
+            measured_at.month_end_at > non_cancelled_orders.ordered_at
+            and measured_at.measured_at >= non_cancelled_orders.ordered_at
     group by all
 ),
 

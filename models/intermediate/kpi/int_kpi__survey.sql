@@ -42,7 +42,7 @@ aggregated as (
         count_if(nps_category = 'detractor') as detractors,
         count_if(score >= 4) as satisfied,
         sum(score) as score_sum,
-        stddev_samp(score) as score_stddev,
+        sum(score * score) as score_sum_of_squares,
     from sliced
     group by all
 ),
@@ -57,7 +57,7 @@ final as (
         cast(case survey_type
             when 'nps' then 100.0 * (promoters - detractors) / answers
             when 'csat' then 100.0 * satisfied / answers
-            when 'ces' then score_sum / answers::double
+            when 'ces' then score_sum / cast(answers as double)
         end as double) as value,
         cast(case survey_type
             when 'nps' then promoters - detractors
@@ -69,7 +69,9 @@ final as (
         cast(case survey_type
             when 'nps' then {{ nps_margin_of_error('promoters', 'detractors', 'answers') }}
             when 'csat' then {{ proportion_margin_of_error('satisfied', 'answers') }}
-            when 'ces' then {{ mean_margin_of_error('score_stddev', 'answers') }}
+            when 'ces' then {{ mean_margin_of_error(
+                'score_sum', 'score_sum_of_squares', 'answers'
+            ) }}
         end as double) as margin_of_error_95,
     from aggregated
 )

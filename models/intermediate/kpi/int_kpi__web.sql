@@ -17,9 +17,8 @@ sessions_followed_by_ticket as (
     inner join tickets
         on
             web_sessions.customer_key = tickets.customer_key
-            and tickets.opened_at >= web_sessions.started_at
-            and tickets.opened_at
-            <= {{ dbt.dateadd('hour', 24, 'web_sessions.ended_at') }}
+            and web_sessions.started_at <= tickets.opened_at
+            and {{ dbt.dateadd('hour', 24, 'web_sessions.ended_at') }} >= tickets.opened_at
     where web_sessions.has_help_center_view
 ),
 

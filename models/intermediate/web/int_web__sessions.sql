@@ -2,12 +2,32 @@
     'page_view', 'product_view', 'search', 'add_to_cart', 'checkout_start', 'purchase',
     'signup', 'login', 'help_center_view', 'contact_form',
 ] -%}
+{{ config(
+    materialized='incremental',
+    unique_key='anonymous_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
 -- Web sessions: one anonymous_id's events with no gap over var('session_timeout_minutes')
--- minutes. Only window functions over (anonymous_id, event_at), so the logic also works on
--- a slice of recent events (incremental). session_id is derived from the anonymous_id and
--- the session's first event, so it does not change when later events arrive.
-with events as (
+-- minutes. session_id is derived from the anonymous_id and the session's first event.
+-- Incremental: every anonymous_id with events loaded since the high-water mark has all of
+-- its sessions recomputed from all of its events (delete+insert on anonymous_id), so a late
+-- event that splits or joins sessions gives the same result as a full refresh.
+with all_events as (
     select * from {{ ref('stg_web__events') }}
+),
+{% if is_incremental() %}
+changed_visitors as (
+    select distinct anonymous_id
+    from all_events
+    where {{ loaded_after_high_water_mark('_loaded_at', 'last_loaded_at') }}
+),
+{% endif %}
+events as (
+    select * from all_events
+    {%- if is_incremental() %}
+    where anonymous_id in (select anonymous_id from changed_visitors)
+    {%- endif %}
 ),
 
 gaps as (
@@ -64,6 +84,7 @@ sessions as (
             where utm_campaign is not null
         ) as utm_campaign,
         arg_min(page_url, (event_at, event_id)) as landing_page_url,
+        max(_loaded_at) as last_loaded_at,
         {%- for event_type in event_types %}
         bool_or(event_type = '{{ event_type }}') as has_{{ event_type }},
         {%- endfor %}
@@ -86,6 +107,7 @@ final as (
         {%- for event_type in event_types %}
         has_{{ event_type }},
         {%- endfor %}
+        last_loaded_at,
     from sessions
 )
 

@@ -36,8 +36,9 @@ cohort_sizes as (
 activity as (
     select
         first_orders.cohort_month,
-        {{ dbt.datediff('first_orders.cohort_month', 'non_cancelled_orders.order_month', 'month') }}
-        as months_since_first_order,
+        {{ dbt.datediff(
+            'first_orders.cohort_month', 'non_cancelled_orders.order_month', 'month'
+        ) }} as months_since_first_order,
         count(distinct non_cancelled_orders.customer_key) as active_customers,
         count(*) as orders,
         sum(non_cancelled_orders.revenue) as revenue,

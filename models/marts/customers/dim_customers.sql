@@ -124,10 +124,12 @@ joined as (
         profiles.city,
         profiles.signup_channel,
         profiles.marketing_opt_in,
-        {{ hash_identifier('coalesce(profiles.email, identifiers.first_email)') }}
-        as email_sha256,
-        {{ hash_identifier('coalesce(profiles.phone_e164, identifiers.first_phone_e164)') }}
-        as phone_sha256,
+        {{ hash_identifier(
+            'coalesce(profiles.email, identifiers.first_email)'
+        ) }} as email_sha256,
+        {{ hash_identifier(
+            'coalesce(profiles.phone_e164, identifiers.first_phone_e164)'
+        ) }} as phone_sha256,
         identifiers.crm_records_count,
         identifiers.emails_count,
         identifiers.phones_count,

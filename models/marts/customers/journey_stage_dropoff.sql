@@ -19,8 +19,10 @@ customer_stages as (
         customer_journeys.stages_reached,
     from stage_order
     inner join customer_journeys
-        on list_contains(string_split(customer_journeys.stages_reached, ' > '),
-                         stage_order.journey_stage)
+        on list_contains(
+            string_split(customer_journeys.stages_reached, ' > '),
+            stage_order.journey_stage
+        )
 ),
 
 per_stage as (

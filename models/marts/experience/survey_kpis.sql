@@ -45,7 +45,8 @@ aggregated as (
         count_if(score >= 4) as satisfied,
         count_if(score >= 5) as easy,
         avg(score) as mean_score,
-        stddev_samp(score) as score_stddev,
+        sum(score) as score_sum,
+        sum(score * score) as score_sum_of_squares,
     from sliced
     group by all
 ),
@@ -90,7 +91,9 @@ final as (
         cast(
             case
                 when survey_type = 'ces'
-                    then {{ mean_margin_of_error('score_stddev', 'answers') }}
+                    then {{ mean_margin_of_error(
+                        'score_sum', 'score_sum_of_squares', 'answers'
+                    ) }}
             end as double
         ) as ces_margin_of_error_95,
         cast(case when survey_type = 'ces' then 100.0 * easy / answers end as double)

@@ -66,9 +66,9 @@ entries as (
 
 steps as (
     select
-        dimension,
-        dimension_value,
-        sessions,
+        entries.dimension,
+        entries.dimension_value,
+        entries.sessions,
         step.step_number,
         step.step,
         step.entries,
@@ -76,11 +76,11 @@ steps as (
     from entries
     cross join lateral (
         values
-        (1, 'page_view', step_1, sessions),
-        (2, 'product_view', step_2, step_1),
-        (3, 'add_to_cart', step_3, step_2),
-        (4, 'checkout_start', step_4, step_3),
-        (5, 'purchase', step_5, step_4)
+        (1, 'page_view', entries.step_1, entries.sessions),
+        (2, 'product_view', entries.step_2, entries.step_1),
+        (3, 'add_to_cart', entries.step_3, entries.step_2),
+        (4, 'checkout_start', entries.step_4, entries.step_3),
+        (5, 'purchase', entries.step_5, entries.step_4)
     ) as step (step_number, step, entries, previous_entries)
 ),
 

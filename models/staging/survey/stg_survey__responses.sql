@@ -1,8 +1,23 @@
+{{ config(
+    materialized='incremental',
+    unique_key='response_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
 -- One row per survey answer: the first submitted delivery of each response_id (ties: the
 -- earlier file, then the earlier line).
+-- Incremental: the response_ids delivered since the high-water mark are recomputed from
+-- every delivery of those ids (delete+insert), so the result equals a full refresh.
 with source as (
     select * from {{ source('survey', 'survey_responses') }}
 ),
+{% if is_incremental() %}
+changed_responses as (
+    select distinct {{ nullif_blank('response_id') }} as response_id
+    from source
+    where {{ loaded_after_high_water_mark('_loaded_at') }}
+),
+{% endif %}
 
 renamed as (
     select
@@ -18,9 +33,13 @@ renamed as (
         {{ nullif_blank('comment') }} as comment,
         lower({{ nullif_blank('language') }}) as language,
         {{ nullif_blank('related_id') }} as related_id,
+        _loaded_at,
         _file,
         _line,
     from source
+    {%- if is_incremental() %}
+    where {{ nullif_blank('response_id') }} in (select response_id from changed_responses)
+    {%- endif %}
 ),
 
 first_submitted as (
@@ -46,6 +65,7 @@ final as (
         comment,
         language,
         related_id,
+        _loaded_at,
     from first_submitted
 )
 

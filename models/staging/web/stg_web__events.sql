@@ -1,7 +1,22 @@
+{{ config(
+    materialized='incremental',
+    unique_key='event_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
 -- One row per web event: the first loaded delivery of each event_id.
+-- Incremental: the event_ids delivered since the high-water mark are recomputed from every
+-- delivery of those ids (delete+insert), so the result equals a full refresh.
 with source as (
     select * from {{ source('web', 'web_events') }}
 ),
+{% if is_incremental() %}
+changed_events as (
+    select distinct {{ nullif_blank('event_id') }} as event_id
+    from source
+    where {{ loaded_after_high_water_mark('_loaded_at') }}
+),
+{% endif %}
 
 renamed as (
     select
@@ -23,6 +38,9 @@ renamed as (
         _file,
         _line,
     from source
+    {%- if is_incremental() %}
+    where {{ nullif_blank('event_id') }} in (select event_id from changed_events)
+    {%- endif %}
 ),
 
 first_delivery as (
@@ -50,6 +68,7 @@ final as (
         device_type,
         order_id,
         properties,
+        _loaded_at,
     from first_delivery
 )
 

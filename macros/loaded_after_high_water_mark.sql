@@ -1,0 +1,18 @@
+{#- Predicate for incremental models: rows whose load time `column` lies after this model's
+    high-water mark (the latest `high_water_mark_column` it holds) minus var('lookback_days').
+
+    The mark is a load time, not a business time: a late event (old event_at, new load) is
+    always picked up. The lookback re-reads the last days of loads as well, so a load that
+    committed with an earlier clock than the mark is not missed; models that use this
+    recompute each key they pick up from all of its rows, so re-reading is harmless. -#}
+{% macro loaded_after_high_water_mark(column, high_water_mark_column='_loaded_at') -%}
+    {{ column }} > (
+        select
+            {{ dbt.dateadd(
+                'day',
+                -1 * var('lookback_days'),
+                'coalesce(max(' ~ high_water_mark_column ~ "), cast('1900-01-01' as timestamp))"
+            ) }}
+        from {{ this }}
+    )
+{%- endmacro %}
