@@ -36,7 +36,7 @@ sample: setup  ## write the deterministic sample extracts if the landing folder 
 run: sample $(DAGSTER_HOME)/dagster.yaml  ## set up, generate the sample if needed, run the pipeline once
 	$(BIN)/cxw run
 
-test: setup  ## lint, validate the Dagster definitions, run the test suite
+test: setup $(DAGSTER_HOME)/dagster.yaml  ## lint, validate the Dagster definitions, run the test suite
 	$(MAKE) lint
 	$(BIN)/dagster definitions validate -m orchestration.definitions
 	$(BIN)/pytest -m "not slow"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -49,3 +50,15 @@ def sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     yield data_dir
+
+
+@pytest.fixture(scope="session")
+def pipeline_dir(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the sample with one successful `cxw run` behind it."""
+    data_dir = tmp_path_factory.mktemp("pipeline")
+    shutil.copytree(sample_dir / "landing", data_dir / "landing")
+    shutil.copytree(sample_dir / "ground_truth", data_dir / "ground_truth")
+    result = run_cxw("run", env=cxw_env(data_dir))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "OK" in result.stdout.splitlines()[1]
+    return data_dir

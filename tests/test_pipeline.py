@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import duckdb
-import pytest
 from dagster import RunRequest, build_sensor_context
 
 from orchestration import serving
@@ -67,18 +66,6 @@ def raw_counts(warehouse: Path) -> dict[str, int]:
         return {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in tables}
     finally:
         con.close()
-
-
-@pytest.fixture(scope="module")
-def pipeline_dir(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the sample with one successful `cxw run` behind it."""
-    data_dir = tmp_path_factory.mktemp("pipeline")
-    shutil.copytree(sample_dir / "landing", data_dir / "landing")
-    shutil.copytree(sample_dir / "ground_truth", data_dir / "ground_truth")
-    result = run_cxw("run", env=cxw_env(data_dir))
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "OK" in result.stdout.splitlines()[1]
-    return data_dir
 
 
 def test_run_on_the_sample_publishes_the_serving_file(pipeline_dir: Path) -> None:

@@ -1,0 +1,55 @@
+"""`dbt docs generate` runs cleanly, and every model and every column it finds is described."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import REPO, cxw_env
+
+DBT = str(Path(sys.executable).with_name("dbt"))
+
+
+def test_docs_generate_describes_every_model_and_column(
+    pipeline_dir: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "target"
+    env = cxw_env(
+        pipeline_dir,
+        CXW_WAREHOUSE_PATH=str(pipeline_dir / "warehouse" / "cx.duckdb"),
+        DBT_TARGET_PATH=str(target),
+    )
+    result = subprocess.run(
+        [DBT, "--no-use-colors", "docs", "generate", "--project-dir", ".", "--profiles-dir", "."],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "[WARNING]" not in result.stdout, result.stdout[-3000:]
+
+    manifest = json.loads((target / "manifest.json").read_text())
+    catalog = json.loads((target / "catalog.json").read_text())
+    undocumented = []
+    models = {
+        unique_id: node
+        for unique_id, node in manifest["nodes"].items()
+        if node["resource_type"] in ("model", "seed") and node["package_name"] == "cx_warehouse"
+    }
+    assert len(models) > 30
+    for unique_id, node in models.items():
+        if not node["description"].strip():
+            undocumented.append(unique_id)
+        described = {
+            name.lower() for name, column in node["columns"].items() if column["description"]
+        }
+        built = catalog["nodes"].get(unique_id)
+        assert built is not None, f"{unique_id} is not in the catalog (not built?)"
+        for column in built["columns"]:
+            if column.lower() not in described:
+                undocumented.append(f"{unique_id}.{column}")
+    assert not undocumented, undocumented
