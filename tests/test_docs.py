@@ -12,9 +12,7 @@ from tests.conftest import REPO, cxw_env
 DBT = str(Path(sys.executable).with_name("dbt"))
 
 
-def test_docs_generate_describes_every_model_and_column(
-    pipeline_dir: Path, tmp_path: Path
-) -> None:
+def test_docs_generate_describes_every_model_and_column(pipeline_dir: Path, tmp_path: Path) -> None:
     target = tmp_path / "target"
     env = cxw_env(
         pipeline_dir,
