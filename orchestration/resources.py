@@ -99,10 +99,31 @@ dbt_project = DbtProject(
 )
 
 
-def prepare_dbt_project() -> None:
-    """Parse the dbt project into manifest.json (partial parsing keeps this quick)."""
+# What the manifest is parsed from: a change to any of these files calls for a new parse.
+DBT_PROJECT_FILES = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests/dbt")
+
+
+def manifest_is_fresh() -> bool:
+    """True when manifest.json is newer than every file of the dbt project."""
+    manifest = dbt_project.manifest_path
+    if not manifest.exists():
+        return False
+    parsed_at = manifest.stat().st_mtime
+    for name in DBT_PROJECT_FILES:
+        path = REPO_ROOT / name
+        files = [path] if path.is_file() else path.rglob("*")
+        if any(f.is_file() and f.stat().st_mtime > parsed_at for f in files):
+            return False
+    return True
+
+
+def prepare_dbt_project(*, force: bool = False) -> None:
+    """Parse the dbt project into manifest.json, unless the manifest is already up to date
+    (a `dbt parse` costs seconds of start-up on every run; `dbt build` parses again anyway,
+    the manifest only gives Dagster its asset graph)."""
     export_dbt_environment()
-    dbt_project.preparer.prepare(dbt_project)
+    if force or not manifest_is_fresh():
+        dbt_project.preparer.prepare(dbt_project)
 
 
 def dbt_resource() -> DbtCliResource:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import signal
@@ -230,3 +231,27 @@ def test_incremental_run_equals_a_full_refresh(sample_dir: Path, tmp_path: Path)
     assert full.returncode == 0, full.stdout + full.stderr
     assert "files   : 0 new" in full.stdout
     assert mart_fingerprints(serving_path) == after_incremental
+
+
+def test_quarantine_holds_exactly_the_bad_input_of_the_ground_truth(pipeline_dir: Path) -> None:
+    truth = pipeline_dir / "ground_truth"
+    with (truth / "bad_rows.csv").open() as handle:
+        bad_rows = {
+            (r["file_path"], int(r["line"]), r["reason_code"]) for r in csv.DictReader(handle)
+        }
+    with (truth / "bad_files.csv").open() as handle:
+        bad_files = {(r["file_path"], r["reason_code"]) for r in csv.DictReader(handle)}
+    con = duckdb.connect(str(pipeline_dir / "warehouse" / "cx.duckdb"), read_only=True)
+    try:
+        quarantined = con.execute(
+            "select file_path, line, reason_code from raw.quarantine"
+        ).fetchall()
+        unbalanced = con.execute(
+            "select file_path from raw.load_log where rows_read != rows_loaded + rows_quarantined"
+        ).fetchall()
+    finally:
+        con.close()
+    assert {(f, line, reason) for f, line, reason in quarantined if line is not None} == bad_rows
+    assert {(f, reason) for f, line, reason in quarantined if line is None} == bad_files
+    assert len(quarantined) == len(bad_rows) + len(bad_files)  # nothing twice
+    assert unbalanced == []

@@ -15,11 +15,10 @@ from dagster_dbt import (
 
 from ..resources import WarehouseResource, dbt_project, export_dbt_environment, prepare_dbt_project
 
-# `dagster dev` re-parses on every load; elsewhere (cxw run parses first) parse only when the
-# manifest is missing, e.g. on a fresh clone.
+# `dagster dev` re-parses on every load; elsewhere parse only when the manifest is missing
+# (a fresh clone) or older than the project's files.
 dbt_project.prepare_if_dev()
-if not dbt_project.manifest_path.exists():
-    prepare_dbt_project()
+prepare_dbt_project()
 
 
 class CxDbtTranslator(DagsterDbtTranslator):
