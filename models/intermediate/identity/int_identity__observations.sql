@@ -88,27 +88,46 @@ survey_respondents as (
     ) as identifier (identifier_type, identifier_value)
 ),
 
+-- Web events repeat the same identifiers many times (every page view of a logged-in
+-- visitor): collapse them to one row per combination first, so the evidence below is
+-- built from a few rows per visitor instead of one per event.
+web_identifier_sets as (
+    select
+        anonymous_id,
+        user_id,
+        email,
+        order_id,
+        min(event_at) as first_observed_at,
+        max(event_at) as last_observed_at,
+        count(*) as observations,
+    from events
+    group by anonymous_id, user_id, email, order_id
+),
+
 web_visitors as (
     select
         'anonymous_id' as anchor_type,
-        events.anonymous_id as anchor_value,
+        web_identifier_sets.anonymous_id as anchor_value,
         identifier.identifier_type,
         identifier.identifier_value,
-        events.event_at as observed_at,
+        web_identifier_sets.first_observed_at,
+        web_identifier_sets.last_observed_at,
+        web_identifier_sets.observations,
         identifier.evidence,
-    from events
+    from web_identifier_sets
     left join orders
-        on events.order_id = orders.order_id
+        on web_identifier_sets.order_id = orders.order_id
     cross join lateral (
         values
-        ('anonymous_id', events.anonymous_id, 'web_event'),
-        ('crm_customer_id', events.user_id, 'web_login'),
-        ('email', events.email, 'web_typed_email'),
+        ('anonymous_id', web_identifier_sets.anonymous_id, 'web_event'),
+        ('crm_customer_id', web_identifier_sets.user_id, 'web_login'),
+        ('email', web_identifier_sets.email, 'web_typed_email'),
         ('crm_customer_id', orders.customer_id, 'web_purchase')
     ) as identifier (identifier_type, identifier_value, evidence)
 ),
 
-all_observations as (
+-- one row per source record (observations = 1), in the shape of web_visitors
+record_observations as (
     select * from crm_records
     union all
     select * from order_buyers
@@ -116,8 +135,30 @@ all_observations as (
     select * from ticket_contacts
     union all
     select * from survey_respondents
+),
+
+all_observations as (
+    select
+        anchor_type,
+        anchor_value,
+        identifier_type,
+        identifier_value,
+        observed_at as first_observed_at,
+        observed_at as last_observed_at,
+        1 as observations,
+        evidence,
+    from record_observations
     union all
-    select * from web_visitors
+    select
+        anchor_type,
+        anchor_value,
+        identifier_type,
+        identifier_value,
+        first_observed_at,
+        last_observed_at,
+        observations,
+        evidence,
+    from web_visitors
 ),
 
 final as (
@@ -127,9 +168,9 @@ final as (
         identifier_type,
         identifier_value,
         evidence,
-        min(observed_at) as first_observed_at,
-        max(observed_at) as last_observed_at,
-        count(*) as observations,
+        min(first_observed_at) as first_observed_at,
+        max(last_observed_at) as last_observed_at,
+        cast(sum(observations) as bigint) as observations,
     from all_observations
     where
         anchor_value is not null

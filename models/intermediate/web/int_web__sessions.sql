@@ -23,8 +23,21 @@ changed_visitors as (
     where {{ loaded_after_high_water_mark('_loaded_at', 'last_loaded_at') }}
 ),
 {% endif %}
+-- only the columns sessions are made of: the window functions below sort these rows, and
+-- wide columns (properties, referrer) would be carried through every sort for nothing
 events as (
-    select * from all_events
+    select
+        anonymous_id,
+        event_id,
+        event_at,
+        event_type,
+        device_type,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        page_url,
+        _loaded_at,
+    from all_events
     {%- if is_incremental() %}
     where anonymous_id in (select anonymous_id from changed_visitors)
     {%- endif %}
