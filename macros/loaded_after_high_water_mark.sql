@@ -2,9 +2,11 @@
     high-water mark (the latest `high_water_mark_column` it holds) minus var('lookback_days').
 
     The mark is a load time, not a business time: a late event (old event_at, new load) is
-    always picked up. The lookback re-reads the last days of loads as well, so a load that
-    committed with an earlier clock than the mark is not missed; models that use this
-    recompute each key they pick up from all of its rows, so re-reading is harmless. -#}
+    always picked up, and loads are serialised by the writer lock, so nothing loaded later
+    can carry an earlier load time. var('lookback_days') (default 0) re-reads that many
+    days of earlier loads too, e.g. after raw rows were restored with their original load
+    times; models that use this rebuild each key they pick up from all of its rows, so
+    re-reading is harmless, only slower. -#}
 {% macro loaded_after_high_water_mark(column, high_water_mark_column='_loaded_at') -%}
     {{ column }} > (
         select

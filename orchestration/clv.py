@@ -91,17 +91,29 @@ def bgnbd_log_likelihood(params: BgNbdParams, frequency, recency, T) -> np.ndarr
     return a1 + a2 + last
 
 
+def _distinct_rows(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """The distinct rows of the columns (sorted) and how often each occurs.
+
+    Customers with the same summary have the same likelihood: evaluating each distinct
+    summary once, weighted by its count, gives the same total in a fraction of the time
+    (with time in days, most customers share their (x, t_x, T) with others).
+    """
+    rows, counts = np.unique(np.column_stack(columns), axis=0, return_counts=True)
+    return list(rows.T), counts.astype("float64")
+
+
 def fit_bgnbd(frequency, recency, T) -> BgNbdParams:
     """Maximum-likelihood BG/NBD parameters for a customer summary."""
     x, t_x, big_t = _as_arrays(frequency, recency, T)
     if len(x) == 0:
         raise ValueError("CLV fit needs at least one customer")
     scale = float(np.mean(big_t)) or 1.0
+    (x, t_x, big_t), weights = _distinct_rows(x, t_x, big_t)
 
     def negative_ll(log_params: np.ndarray) -> float:
         r, alpha, a, b = np.exp(log_params)
         ll = bgnbd_log_likelihood(BgNbdParams(r, alpha, a, b), x, t_x, big_t)
-        value = -float(np.sum(ll))
+        value = -float(np.dot(weights, ll))
         return value if np.isfinite(value) else 1e300
 
     starts = [(1.0, scale, 1.0, 1.0), (0.5, scale / 2, 0.5, 2.0), (1.0, 1.0, 1.0, 1.0)]
@@ -166,10 +178,12 @@ def fit_gamma_gamma(frequency, monetary_value) -> GammaGammaParams:
     if len(x) == 0:
         raise ValueError("Gamma-Gamma needs at least one customer with a repeat purchase")
     scale = float(np.mean(m))
+    (x, m), weights = _distinct_rows(x, m)
 
     def negative_ll(log_params: np.ndarray) -> float:
         p, q, v = np.exp(log_params)
-        value = -float(np.sum(gamma_gamma_log_likelihood(GammaGammaParams(p, q, v), x, m)))
+        ll = gamma_gamma_log_likelihood(GammaGammaParams(p, q, v), x, m)
+        value = -float(np.dot(weights, ll))
         return value if np.isfinite(value) else 1e300
 
     starts = [(1.0, 1.0, 1.0), (2.0, 3.0, scale), (5.0, 5.0, scale * 2)]
