@@ -1,6 +1,6 @@
 """Run the hand-written floor (floor.sql) on a landing folder and print its KPIs as JSON.
 
-    python -m benchmarks.floor LANDING_DIR [--threads N] [--memory-limit 4GB]
+    python -m benchmarks.floor LANDING_DIR [--threads N] [--memory-limit 3GB]
 
 The benchmark runs this in a subprocess so that its wall time and peak memory are
 measured the same way as the pipeline's.
@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.floor", description=__doc__)
     parser.add_argument("landing", type=Path)
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--memory-limit", default="4GB")
+    parser.add_argument("--memory-limit", default="3GB")
     args = parser.parse_args(argv)
     result = run_floor(args.landing, threads=args.threads, memory_limit=args.memory_limit)
     json.dump(result, sys.stdout)

@@ -5,7 +5,7 @@
 - CXW_WAREHOUSE_PATH ($CXW_DATA_DIR/warehouse/cx.duckdb): the build file (one writer)
 - CXW_SERVING_PATH ($CXW_DATA_DIR/serving/cx.duckdb): the published, read-only copy
 - CXW_THREADS (number of cores): DuckDB threads (and dbt threads)
-- CXW_MEMORY_LIMIT (4GB): DuckDB memory_limit
+- CXW_MEMORY_LIMIT (3GB): DuckDB memory_limit (per process; the run stays under 4 GiB in all)
 - CXW_TZ_CRM / CXW_TZ_WEB / CXW_TZ_SURVEY (UTC): time zone of naive timestamps per source
 - CXW_PUBLISH_PII (false): publish the `pii` schema too
 - CXW_KEEP_RELEASES (3): releases kept for `cxw rollback`
@@ -67,7 +67,7 @@ def settings() -> Settings:
         warehouse_path=_path("CXW_WAREHOUSE_PATH", data_dir / "warehouse" / "cx.duckdb"),
         serving_path=_path("CXW_SERVING_PATH", data_dir / "serving" / "cx.duckdb"),
         threads=int(os.environ.get("CXW_THREADS") or os.cpu_count() or 2),
-        memory_limit=os.environ.get("CXW_MEMORY_LIMIT") or "4GB",
+        memory_limit=os.environ.get("CXW_MEMORY_LIMIT") or "3GB",
         source_time_zones={
             source: os.environ.get(f"CXW_TZ_{source.upper()}") or "UTC"
             for source in ("crm", "web", "survey")
