@@ -13,6 +13,7 @@ create table if not exists raw.load_log (
     file_path varchar not null,         -- relative to the landing folder
     file_sha256 varchar not null,       -- content hash: the same content loads once
     file_bytes bigint not null,
+    file_mtime_ns bigint,               -- modification time when read (see load_file)
     status varchar not null,            -- loaded | quarantined (whole file) | duplicate
     rows_read bigint not null,          -- rows_read = rows_loaded + rows_quarantined
     rows_loaded bigint not null,
@@ -49,4 +50,6 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     for entity in ENTITIES:
         con.execute(entity_ddl(entity))
     con.execute(LOAD_LOG_DDL)
+    # warehouses created before file_mtime_ns existed (the column is appended there)
+    con.execute("alter table raw.load_log add column if not exists file_mtime_ns bigint")
     con.execute(QUARANTINE_DDL)

@@ -10,10 +10,6 @@ with observations as (
     select * from {{ ref('int_identity__observations') }}
 ),
 
-blocked_identifiers as (
-    select * from {{ ref('blocked_identifiers') }}
-),
-
 observed_values as (
     select
         identifier_type,
@@ -41,25 +37,16 @@ identifiers as (
 ),
 
 blocked as (
-    select
-        identifiers.identifier_type,
-        identifiers.identifier_value,
-        min(blocked_identifiers.reason) as blocked_reason,
-    from identifiers
-    inner join blocked_identifiers
-        on
-            identifiers.identifier_type = blocked_identifiers.identifier_type
-            and (
-                (
-                    blocked_identifiers.match_type = 'exact'
-                    and identifiers.identifier_value = blocked_identifiers.pattern
-                )
-                or (
-                    blocked_identifiers.match_type = 'regex'
-                    and regexp_matches(identifiers.identifier_value, blocked_identifiers.pattern)
-                )
-            )
-    group by identifiers.identifier_type, identifiers.identifier_value
+    select *
+    from (
+        select
+            identifier_type,
+            identifier_value,
+            {{ blocked_identifier_reason('identifier_type', 'identifier_value') }}
+                as blocked_reason,
+        from identifiers
+    )
+    where blocked_reason is not null
 ),
 
 -- Links between two different identifiers, in both directions, unless one end is blocked.

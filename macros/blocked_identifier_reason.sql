@@ -1,0 +1,71 @@
+{#- The reason an identifier is blocked (the smallest reason among the rules of
+    seeds/blocked_identifiers it matches), NULL when it matches none.
+
+    The rules are read when the model runs and written into the SQL as constants: DuckDB
+    compiles a regular expression once when the pattern is a constant, but once per row
+    when it comes from a joined column (4 M identifiers: 26 s against 0.2 s). -#}
+{% macro blocked_identifier_reason(identifier_type, identifier_value) -%}
+    {%- set reasons = [] -%}
+    {%- for rule in blocked_identifier_rules() -%}
+        {%- if rule['match_type'] == 'exact' -%}
+            {%- set matches = identifier_value ~ ' = ' ~ sql_string(rule['pattern']) -%}
+        {%- elif rule['match_type'] == 'regex' -%}
+            {%- set matches = 'regexp_matches(' ~ identifier_value ~ ', '
+                ~ sql_string(rule['pattern']) ~ ')' -%}
+        {%- else -%}
+            {{ exceptions.raise_compiler_error(
+                "seeds/blocked_identifiers: match_type must be 'exact' or 'regex', not '"
+                ~ rule['match_type'] ~ "' (pattern " ~ rule['pattern'] ~ ")"
+            ) }}
+        {%- endif -%}
+        {%- do reasons.append(
+            'case when ' ~ identifier_type ~ ' = ' ~ sql_string(rule['identifier_type'])
+            ~ ' and ' ~ matches ~ ' then ' ~ sql_string(rule['reason']) ~ ' end'
+        ) -%}
+    {%- endfor -%}
+    {%- if reasons | length == 0 -%}
+        cast(null as varchar)
+    {%- elif reasons | length == 1 -%}
+        {{ reasons[0] }}
+    {%- else -%}
+        least({{ reasons | join(', ') }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The rows of seeds/blocked_identifiers (identifier_type, match_type, pattern, reason);
+    none while dbt parses, or compiles without the seed built (sqlfluff lints that way).
+    Unit tests give the rules with `overrides: macros: blocked_identifier_rules: [...]`. -#}
+{% macro blocked_identifier_rules() -%}
+    {#- ref() before anything else: parsing records the seed as a parent of the model -#}
+    {%- set seed = ref('blocked_identifiers') -%}
+    {%- if not execute -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- if adapter.get_relation(seed.database, seed.schema, seed.identifier) is none -%}
+        {%- if flags.WHICH in ('run', 'build') -%}
+            {{ exceptions.raise_compiler_error(
+                "the seed " ~ seed ~ " is not built: run `dbt seed` (or `dbt build`) first"
+            ) }}
+        {%- endif -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set rules = run_query(
+        'select identifier_type, match_type, pattern, reason from ' ~ seed
+        ~ ' order by identifier_type, match_type, pattern'
+    ) -%}
+    {%- set rows = [] -%}
+    {%- for row in rules.rows -%}
+        {%- do rows.append({
+            'identifier_type': row['identifier_type'],
+            'match_type': row['match_type'],
+            'pattern': row['pattern'],
+            'reason': row['reason'],
+        }) -%}
+    {%- endfor -%}
+    {{ return(rows) }}
+{%- endmacro %}
+
+{#- A SQL string literal of `value` (quotes doubled). -#}
+{% macro sql_string(value) -%}
+    '{{ value | replace("'", "''") }}'
+{%- endmacro %}
