@@ -208,6 +208,42 @@ def test_mostly_is_applied_to_the_summed_counts(db: Path, data_dir: Path):
     assert result.status == "warning" and result.warnings[0].unexpected_count == 4
 
 
+def _rows_checked(result) -> int:
+    """How many rows the per-row frame of a raw suite validated."""
+    return next(o.element_count for o in result.outcomes if o.frame == "rows")
+
+
+def test_pipeline_runs_validate_each_raw_batch_once(db: Path, data_dir: Path):
+    def run():
+        return run_suite(db, "raw_crm_orders", data_dir=data_dir, only_new_batches=True)
+
+    everything = _rows_checked(run_suite(db, "raw_crm_orders", data_dir=data_dir))
+    assert _rows_checked(run()) == everything > 0
+    assert _rows_checked(run()) == 0  # nothing new: nothing re-read
+    # a new batch with a bad row: only its rows are validated, and it fails every run
+    # until it is dealt with (a batch that failed is not recorded as validated)
+    _execute(
+        db,
+        "insert into raw.crm_orders select * replace ("
+        "'crm_orders-new' as _batch_id, timestamp '2025-07-01 00:00:00' as _loaded_at, "
+        "-3.5 as amount) from raw.crm_orders where order_id = 'o3'",
+    )
+    for _ in range(2):
+        result = run()
+        assert result.status == "failed" and _rows_checked(result) == 2
+        [failure] = result.blocking_failures
+        assert failure.target == "amount" and set(failure.examples) == {-3.5}
+    # a batch edited in place is validated again
+    _execute(db, "update raw.crm_orders set amount = -1 where order_id = 'o1'")
+    edited = run()
+    assert _rows_checked(edited) > 2 and {-1, -3.5} <= set(edited.blocking_failures[0].examples)
+    # run_suite without only_new_batches (and a void ledger) still reads everything
+    assert _rows_checked(run_suite(db, "raw_crm_orders", data_dir=data_dir)) == everything + 2
+    ledger = next(iter((data_dir / "gx" / "validated").glob("raw_crm_orders.rows.*.json")))
+    ledger.write_text(ledger.read_text().replace('"fingerprint": "', '"fingerprint": "x'))
+    assert _rows_checked(run()) == everything + 2
+
+
 def test_kpi_out_of_range_and_missing_kpi_block(db: Path, data_dir: Path):
     _execute(
         db,

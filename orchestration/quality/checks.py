@@ -144,6 +144,7 @@ def suite_check(
             suite.name,
             previous_release=previous_release(),
             run_name=context.run.run_id,
+            only_new_batches=True,
         )
         log = context.log.error if result.blocking_failures else context.log.info
         log(result.summary())

@@ -62,6 +62,11 @@ class Frame:
     build: Callable[[FrameContext], pd.DataFrame | None] | None = None
     chunked: bool = False
     description: str = ""
+    # Raw rows never change once loaded: with ``once_per_batch`` the rows of a load batch
+    # (the ``_batch_id`` and ``_loaded_at`` columns the SQL must select) that passed this
+    # frame's blocking rules, as they stand, are not validated again by later runs (see
+    # validate.BatchLedger). Only for chunked frames of per-row rules.
+    once_per_batch: bool = False
 
 
 @dataclass(frozen=True)

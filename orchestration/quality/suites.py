@@ -244,6 +244,7 @@ def _rows_frame(entity: Entity) -> Frame:
         for name in used
     ]
     selects.append("_loaded_at + to_minutes({future_tolerance_minutes}) as _load_horizon")
+    selects += ["_batch_id", "_loaded_at"]  # for once_per_batch
     if entity.name == "survey_responses":
         cases = " ".join(f"when '{t}' then {lo}" for t, (lo, _) in SURVEY_SCALES.items())
         selects.append(f"case survey_type {cases} end as score_min")
@@ -259,9 +260,13 @@ def _rows_frame(entity: Entity) -> Frame:
     )
     return Frame(
         name="rows",
-        description=f"every row of raw.{entity.name}, streamed in batches",
+        description=(
+            f"every row of raw.{entity.name}, streamed in batches (in a pipeline run: the "
+            "rows of the load batches not yet validated against these rules)"
+        ),
         sql=f"select {', '.join(selects)} from raw.{entity.name}",
         chunked=True,
+        once_per_batch=True,
         expectations=expectations,
     )
 

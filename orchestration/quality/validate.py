@@ -10,6 +10,9 @@ validation per frame and run, with the totals.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import os
 import re
 import time
 from collections import Counter
@@ -28,6 +31,7 @@ from .spec import BLOCKING, WARNING, Expect, Frame, FrameContext, Severity, Suit
 from .warehouse import connect_read_only
 
 EXAMPLES_KEPT = 10
+VALIDATED_VIEW = "__cxw_validated_batches"
 _PLACEHOLDER = re.compile(r"^(-?)\{(\w+)\}$")
 
 
@@ -194,11 +198,73 @@ def _batches(con: duckdb.DuckDBPyConnection, sql: str, batch_rows: int) -> Itera
         yield _to_pandas(reader.schema, pending)
 
 
+def _validated_frame(validated: set[tuple[str, str, int, str]]) -> pd.DataFrame:
+    keys = sorted((batch_id, loaded_at) for batch_id, loaded_at, *_ in validated)
+    return pd.DataFrame(keys, columns=["batch_id", "loaded_at"], dtype="string")
+
+
 def _to_pandas(schema, record_batches) -> pd.DataFrame:
     import pyarrow as pa
 
     table = pa.Table.from_batches(record_batches, schema=schema)
     return table.to_pandas()
+
+
+class BatchLedger:
+    """The load batches whose rows passed a `once_per_batch` frame's blocking rules.
+
+    Raw rows are appended, not changed, so a batch that passed once passes again: a
+    pipeline run validates only the rows of batches not in the ledger (at 1 M customers
+    that spares re-reading 13 M web events into GX on every run). A batch is known by its
+    batch_id, load time, row count and a checksum of its rows as the frame selects them,
+    which DuckDB computes in one scan: a batch edited in place, or a warehouse rebuilt from
+    the same files, is validated again. The ledger (a JSON file per warehouse file, suite
+    and frame under `<data_dir>/gx/validated/`) also holds a fingerprint of the frame's
+    SQL, expectations and parameters: changed rules void it. Warnings about a batch are
+    reported by the run that first validates it.
+    """
+
+    def __init__(self, data_dir: Path, database: Path, suite: Suite, frame: Frame, params):
+        where = hashlib.sha256(str(Path(database).resolve()).encode()).hexdigest()[:12]
+        self.path = data_dir / "gx" / "validated" / f"{suite.name}.{frame.name}.{where}.json"
+        rules = (frame.sql, frame.expectations, sorted((k, repr(v)) for k, v in params.items()))
+        self.fingerprint = hashlib.sha256(repr(rules).encode()).hexdigest()
+
+    @staticmethod
+    def batches(con: duckdb.DuckDBPyConnection, sql: str) -> set[tuple[str, str, int, str]]:
+        """(batch_id, loaded_at, rows, checksum) of every batch the frame's rows come from."""
+        return set(
+            con.execute(
+                "select _batch_id, strftime(_loaded_at, '%Y-%m-%dT%H:%M:%S.%f'), count(*), "
+                f"sum(hash(frame)::hugeint)::varchar from ({sql}) as frame group by all"
+            ).fetchall()
+        )
+
+    def validated(self) -> set[tuple[str, str, int, str]]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            return set()
+        if data.get("fingerprint") != self.fingerprint:
+            return set()
+        return {tuple(batch) for batch in data.get("batches", [])}
+
+    @staticmethod
+    def unvalidated_sql(sql: str, validated_view: str) -> str:
+        return (
+            f"select frame.* from ({sql}) as frame anti join {validated_view} as done "
+            "on frame._batch_id = done.batch_id "
+            "and frame._loaded_at = cast(done.loaded_at as timestamp)"
+        )
+
+    def record(self, batches: set[tuple[str, str, int, str]]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        tmp.write_text(
+            json.dumps({"fingerprint": self.fingerprint, "batches": sorted(batches)}),
+            encoding="utf-8",
+        )
+        os.replace(tmp, self.path)
 
 
 # ---------------------------------------------------------------------------------------
@@ -363,12 +429,15 @@ def run_suite(
     data_dir: Path | None = None,
     run_name: str | None = None,
     build_docs: bool = True,
+    only_new_batches: bool = False,
 ) -> SuiteResult:
     """Validate one suite against a warehouse file (opened read-only) and build Data Docs.
 
     `previous_release` is the last published serving file, for the drift expectations
-    (skipped without it). GX keeps its project in `<data_dir>/gx` and writes Data Docs to
-    `<data_dir>/docs` (data_dir defaults to CXW_DATA_DIR). Never raises for bad data: a
+    (skipped without it). With `only_new_batches` (pipeline runs), `once_per_batch` frames
+    validate only the rows of load batches not yet validated (see BatchLedger). GX keeps
+    its project in `<data_dir>/gx` and writes Data Docs to `<data_dir>/docs` (data_dir
+    defaults to CXW_DATA_DIR). Never raises for bad data: a
     frame that cannot be read counts as failed expectations of their own severity.
     """
     from great_expectations.core.run_identifier import RunIdentifier
@@ -399,6 +468,9 @@ def run_suite(
     con = connect_read_only(Path(database))
     try:
         for frame in suite.frames:
+            ledger = current = None
+            if only_new_batches and frame.once_per_batch:
+                ledger = BatchLedger(data_dir, Path(database), suite, frame, params)
             try:
                 if frame.build is not None:
                     built = frame.build(FrameContext(con, previous_release, params))
@@ -408,6 +480,11 @@ def run_suite(
                     data: Iterator[pd.DataFrame] = iter([built])
                 else:
                     sql = (frame.sql or "").format(**params)
+                    if ledger is not None:
+                        current = ledger.batches(con, sql)
+                        if done := ledger.validated() & current:
+                            con.register(VALIDATED_VIEW, _validated_frame(done))
+                            sql = ledger.unvalidated_sql(sql, VALIDATED_VIEW)
                     data = (
                         _batches(con, sql, rows_per_batch)
                         if frame.chunked
@@ -422,7 +499,12 @@ def run_suite(
                 continue
             rows += frame_rows
             batches += frame_batches
-            outcomes += _outcomes(frame, gx_result)
+            frame_outcomes = _outcomes(frame, gx_result)
+            outcomes += frame_outcomes
+            if ledger is not None and not any(
+                o.severity == BLOCKING and not o.success for o in frame_outcomes
+            ):
+                ledger.record(current)
             gx_result.meta["run_id"] = run_id
             gx_result.meta["validation_time"] = run_id.run_time
             identifier = ValidationResultIdentifier(
