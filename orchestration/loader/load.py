@@ -16,7 +16,8 @@ from __future__ import annotations
 import hashlib
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -160,6 +161,35 @@ def load_file(
     quarantine_dir: Path | None = None,
 ) -> FileLoadResult:
     """Load one landing file (see the module docstring)."""
+    with _insertion_order_preserved(con):
+        return _load_file(
+            con, entity, path, landing_dir, time_zone=time_zone, quarantine_dir=quarantine_dir
+        )
+
+
+@contextmanager
+def _insertion_order_preserved(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Line numbers are the row order of the staging tables: keep it, whatever the
+    connection says. With preserve_insertion_order off, DuckDB may store a parallel read of
+    a large file out of order (seen from ~300 MB under a memory_limit): every line number
+    in raw and in the quarantine was then wrong."""
+    (before,) = con.execute("select current_setting('preserve_insertion_order')").fetchone()
+    con.execute("set preserve_insertion_order = true")
+    try:
+        yield
+    finally:
+        con.execute(f"set preserve_insertion_order = {'true' if before else 'false'}")
+
+
+def _load_file(
+    con: duckdb.DuckDBPyConnection,
+    entity: Entity,
+    path: Path,
+    landing_dir: Path,
+    *,
+    time_zone: str,
+    quarantine_dir: Path | None,
+) -> FileLoadResult:
     started = time.perf_counter()
     started_at = _now()
     ensure_raw_schema(con)
