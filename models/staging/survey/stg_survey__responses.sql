@@ -12,9 +12,11 @@ with source as (
     select * from {{ source('survey', 'survey_responses') }}
 ),
 {% if is_incremental() %}
+-- reads the source itself: a second reference to the `source` CTE would make DuckDB
+-- materialise every raw answer
 changed_responses as (
     select distinct {{ nullif_blank('response_id') }} as response_id
-    from source
+    from {{ source('survey', 'survey_responses') }}
     where {{ loaded_after_high_water_mark('_loaded_at') }}
 ),
 {% endif %}

@@ -11,9 +11,11 @@ with source as (
     select * from {{ source('web', 'web_events') }}
 ),
 {% if is_incremental() %}
+-- reads the source itself: a second reference to the `source` CTE would make DuckDB
+-- materialise every raw event (measured: 24 s of a 25 s incremental build at 13 M events)
 changed_events as (
     select distinct {{ nullif_blank('event_id') }} as event_id
-    from source
+    from {{ source('web', 'web_events') }}
     where {{ loaded_after_high_water_mark('_loaded_at') }}
 ),
 {% endif %}
