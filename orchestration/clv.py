@@ -79,14 +79,23 @@ def _fit_log_space(negative_ll, starts: Sequence[Sequence[float]]) -> tuple[np.n
 def bgnbd_log_likelihood(params: BgNbdParams, frequency, recency, T) -> np.ndarray:
     """Per-customer BG/NBD log-likelihood (Fader, Hardie & Lee 2005, eq. 6)."""
     x, t_x, big_t = _as_arrays(frequency, recency, T)
+    return _bgnbd_log_likelihood(params, x, t_x, big_t, *np.unique(x, return_inverse=True))
+
+
+def _bgnbd_log_likelihood(
+    params: BgNbdParams, x, t_x, big_t, levels: np.ndarray, level_of: np.ndarray
+) -> np.ndarray:
+    """bgnbd_log_likelihood with the distinct frequencies given (`levels`, and the index of
+    each customer's in it): the special functions depend on the frequency alone, which takes
+    a few dozen values, so they are evaluated per level (same values, half the time)."""
     r, alpha, a, b = params.r, params.alpha, params.a, params.b
-    a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
-    a2 = betaln(a, b + x) - betaln(a, b)
+    a1 = (gammaln(r + levels) - gammaln(r) + r * np.log(alpha))[level_of]
+    a2 = (betaln(a, b + levels) - betaln(a, b))[level_of]
     a3 = -(r + x) * np.log(alpha + big_t)
     has_repeat = x > 0
     # log(a / (b + x - 1)) - (r + x) log(alpha + t_x), only where x > 0
-    safe_denominator = np.where(has_repeat, b + x - 1, 1.0)
-    a4 = np.log(a) - np.log(safe_denominator) - (r + x) * np.log(alpha + t_x)
+    log_denominator = np.log(np.where(levels > 0, b + levels - 1, 1.0))[level_of]
+    a4 = np.log(a) - log_denominator - (r + x) * np.log(alpha + t_x)
     last = np.where(has_repeat, np.logaddexp(a3, a4), a3)
     return a1 + a2 + last
 
@@ -109,10 +118,11 @@ def fit_bgnbd(frequency, recency, T) -> BgNbdParams:
         raise ValueError("CLV fit needs at least one customer")
     scale = float(np.mean(big_t)) or 1.0
     (x, t_x, big_t), weights = _distinct_rows(x, t_x, big_t)
+    levels, level_of = np.unique(x, return_inverse=True)
 
     def negative_ll(log_params: np.ndarray) -> float:
         r, alpha, a, b = np.exp(log_params)
-        ll = bgnbd_log_likelihood(BgNbdParams(r, alpha, a, b), x, t_x, big_t)
+        ll = _bgnbd_log_likelihood(BgNbdParams(r, alpha, a, b), x, t_x, big_t, levels, level_of)
         value = -float(np.dot(weights, ll))
         return value if np.isfinite(value) else 1e300
 
