@@ -195,29 +195,41 @@ def _load_file(
     ensure_raw_schema(con)
     _drop_temp(con)
     rel = relative_name(path, landing_dir)
-    stat = path.stat()  # before hashing: a file changed while hashed is hashed again next run
-    known = con.execute(
-        "select batch_id from raw.load_log where entity = ? and file_path = ? "
-        "and file_bytes = ? and file_mtime_ns = ? "
-        "order by started_at limit 1",
-        [entity.name, rel, stat.st_size, stat.st_mtime_ns],
-    ).fetchone()
-    if known:
-        return FileLoadResult(
-            entity.name, rel, known[0], "duplicate", 0, 0, 0,
-            f"already processed as batch {known[0]} (same path, size and modification time)",
-            round(time.perf_counter() - started, 3),
-        )  # fmt: skip
-    fmt = file_format(path) if path.name.lower().endswith(entity.formats) else None
-    fp = _fingerprint(path, fmt)
-    batch_id = f"{entity.name}-{fp.sha256[:16]}"
-    mtime_ns = stat.st_mtime_ns
+    batch_id = fp = None  # set once known
 
     def result(status: str, read=0, loaded=0, quarantined=0, message=None) -> FileLoadResult:
         return FileLoadResult(
             entity.name, rel, batch_id, status, read, loaded, quarantined, message,
             round(time.perf_counter() - started, 3),
         )  # fmt: skip
+
+    def log(status: str, read=0, loaded=0, quarantined=0, message=None) -> None:
+        con.execute(
+            "insert into raw.load_log (batch_id, entity, file_path, file_sha256, file_bytes, "
+            "file_mtime_ns, status, rows_read, rows_loaded, rows_quarantined, message, "
+            "started_at, finished_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                batch_id, entity.name, rel, fp.sha256, fp.size, stat.st_mtime_ns, status,
+                read, loaded, quarantined, message, started_at, _now(),
+            ],
+        )  # fmt: skip
+
+    stat = path.stat()  # before hashing: a file changed while hashed is hashed again next run
+    known = con.execute(
+        "select batch_id from raw.load_log where entity = ? and file_path = ? "
+        "and file_bytes = ? and file_mtime_ns = ? order by started_at limit 1",
+        [entity.name, rel, stat.st_size, stat.st_mtime_ns],
+    ).fetchone()
+    if known:
+        batch_id = known[0]
+        return result(
+            "duplicate",
+            message=f"already processed as batch {batch_id} (same path, size and modification "
+            "time)",
+        )
+    fmt = file_format(path) if path.name.lower().endswith(entity.formats) else None
+    fp = _fingerprint(path, fmt)
+    batch_id = f"{entity.name}-{fp.sha256[:16]}"
 
     seen = con.execute(
         "select batch_id, file_path, status from raw.load_log "
@@ -230,7 +242,8 @@ def _load_file(
         # touched since, so its new modification time is recorded for the quick check
         batch_id = same_path[0][0]
         con.execute(
-            "update raw.load_log set file_mtime_ns = ? where batch_id = ?", [mtime_ns, batch_id]
+            "update raw.load_log set file_mtime_ns = ? where batch_id = ?",
+            [stat.st_mtime_ns, batch_id],
         )
         return result("duplicate", message=f"already processed as batch {batch_id}")
     if seen:
@@ -241,7 +254,7 @@ def _load_file(
             f"same content as {loaded_before[0][1]} (batch {loaded_before[0][0]}), "
             "already loaded; not loaded again"
         )
-        _log(con, entity, rel, batch_id, fp, mtime_ns, "duplicate", 0, 0, 0, message, started_at)
+        log("duplicate", message=message)
         return result("duplicate", message=message)
 
     try:
@@ -269,20 +282,7 @@ def _load_file(
                 "insert into raw.quarantine values (?, ?, ?, null, ?, ?, null, ?)",
                 [batch_id, entity.name, rel, exc.code, message, started_at],
             )
-            _log(
-                con,
-                entity,
-                rel,
-                batch_id,
-                fp,
-                mtime_ns,
-                "quarantined",
-                0,
-                0,
-                0,
-                message,
-                started_at,
-            )
+            log("quarantined", message=message)
             con.execute("commit")
         except BaseException:
             con.execute("rollback")
@@ -313,20 +313,7 @@ def _load_file(
             [batch_id, entity.name, rel, loaded_at],
         )
         message = f"{bad} bad record(s) quarantined, see raw.quarantine" if bad else None
-        _log(
-            con,
-            entity,
-            rel,
-            batch_id,
-            fp,
-            mtime_ns,
-            "loaded",
-            read,
-            read - bad,
-            bad,
-            message,
-            started_at,
-        )
+        log("loaded", read, read - bad, bad, message)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -334,20 +321,6 @@ def _load_file(
     finally:
         _drop_temp(con)
     return result("loaded", read, read - bad, bad, message)
-
-
-def _log(
-    con, entity, rel, batch_id, fp, mtime_ns, status, read, loaded, quarantined, message, started_at
-):
-    con.execute(
-        "insert into raw.load_log (batch_id, entity, file_path, file_sha256, file_bytes, "
-        "file_mtime_ns, status, rows_read, rows_loaded, rows_quarantined, message, started_at, "
-        "finished_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            batch_id, entity.name, rel, fp.sha256, fp.size, mtime_ns, status,
-            read, loaded, quarantined, message, started_at, _now(),
-        ],
-    )  # fmt: skip
 
 
 def _copy_to_quarantine(path: Path, batch_id: str, quarantine_dir: Path | None) -> Path | None:
