@@ -244,7 +244,7 @@ def _rows_frame(entity: Entity) -> Frame:
         for name in used
     ]
     selects.append("_loaded_at + to_minutes({future_tolerance_minutes}) as _load_horizon")
-    selects += ["_batch_id", "_loaded_at"]  # for once_per_batch
+    selects += ["_batch_id", "_loaded_at"]  # for once_per_batch (not streamed into GX)
     if entity.name == "survey_responses":
         cases = " ".join(f"when '{t}' then {lo}" for t, (lo, _) in SURVEY_SCALES.items())
         selects.append(f"case survey_type {cases} end as score_min")

@@ -250,9 +250,14 @@ class BatchLedger:
         return {tuple(batch) for batch in data.get("batches", [])}
 
     @staticmethod
-    def unvalidated_sql(sql: str, validated_view: str) -> str:
+    def rows_sql(sql: str, validated_view: str | None) -> str:
+        """The frame's rows to validate: those of batches not in `validated_view` (all of
+        them without it), less the two batch columns, which no expectation reads."""
+        rows = f"select frame.* exclude (_batch_id, _loaded_at) from ({sql}) as frame"
+        if validated_view is None:
+            return rows
         return (
-            f"select frame.* from ({sql}) as frame anti join {validated_view} as done "
+            f"{rows} anti join {validated_view} as done "
             "on frame._batch_id = done.batch_id "
             "and frame._loaded_at = cast(done.loaded_at as timestamp)"
         )
@@ -480,11 +485,13 @@ def run_suite(
                     data: Iterator[pd.DataFrame] = iter([built])
                 else:
                     sql = (frame.sql or "").format(**params)
+                    done = None
                     if ledger is not None:
                         current = ledger.batches(con, sql)
                         if done := ledger.validated() & current:
                             con.register(VALIDATED_VIEW, _validated_frame(done))
-                            sql = ledger.unvalidated_sql(sql, VALIDATED_VIEW)
+                    if frame.once_per_batch:
+                        sql = BatchLedger.rows_sql(sql, VALIDATED_VIEW if done else None)
                     data = (
                         _batches(con, sql, rows_per_batch)
                         if frame.chunked
