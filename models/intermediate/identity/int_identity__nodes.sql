@@ -85,14 +85,13 @@ unblocked_links as (
             and direct_links.linked_value = blocked_other_end.identifier_value
 ),
 
+-- unblocked_links is distinct (the union above), so counting rows counts distinct values
 link_counts as (
     select
         identifier_type,
         identifier_value,
-        count(distinct linked_value) filter (
-            where linked_type = 'crm_customer_id'
-        ) as linked_crm_records,
-        count(distinct linked_value) filter (where linked_type = 'email') as linked_emails,
+        count(*) filter (where linked_type = 'crm_customer_id') as linked_crm_records,
+        count(*) filter (where linked_type = 'email') as linked_emails,
     from unblocked_links
     group by identifier_type, identifier_value
 ),

@@ -16,8 +16,8 @@ tickets as (
     select * from {{ ref('stg_crm__tickets') }}
 ),
 
-events as (
-    select * from {{ ref('stg_web__events') }}
+visitor_identifiers as (
+    select * from {{ ref('int_web__visitor_identifiers') }}
 ),
 
 responses as (
@@ -88,45 +88,7 @@ survey_respondents as (
     ) as identifier (identifier_type, identifier_value)
 ),
 
--- Web events repeat the same identifiers many times (every page view of a logged-in
--- visitor): collapse them to one row per combination first, so the evidence below is
--- built from a few rows per visitor instead of one per event.
-web_identifier_sets as (
-    select
-        anonymous_id,
-        user_id,
-        email,
-        order_id,
-        min(event_at) as first_observed_at,
-        max(event_at) as last_observed_at,
-        count(*) as observations,
-    from events
-    group by anonymous_id, user_id, email, order_id
-),
-
-web_visitors as (
-    select
-        'anonymous_id' as anchor_type,
-        web_identifier_sets.anonymous_id as anchor_value,
-        identifier.identifier_type,
-        identifier.identifier_value,
-        web_identifier_sets.first_observed_at,
-        web_identifier_sets.last_observed_at,
-        web_identifier_sets.observations,
-        identifier.evidence,
-    from web_identifier_sets
-    left join orders
-        on web_identifier_sets.order_id = orders.order_id
-    cross join lateral (
-        values
-        ('anonymous_id', web_identifier_sets.anonymous_id, 'web_event'),
-        ('crm_customer_id', web_identifier_sets.user_id, 'web_login'),
-        ('email', web_identifier_sets.email, 'web_typed_email'),
-        ('crm_customer_id', orders.customer_id, 'web_purchase')
-    ) as identifier (identifier_type, identifier_value, evidence)
-),
-
--- one row per source record (observations = 1), in the shape of web_visitors
+-- one row per source record (observations = 1)
 record_observations as (
     select * from crm_records
     union all
@@ -137,41 +99,17 @@ record_observations as (
     select * from survey_respondents
 ),
 
-all_observations as (
+grouped_record_observations as (
     select
         anchor_type,
         anchor_value,
         identifier_type,
         identifier_value,
-        observed_at as first_observed_at,
-        observed_at as last_observed_at,
-        1 as observations,
         evidence,
+        min(observed_at) as first_observed_at,
+        max(observed_at) as last_observed_at,
+        cast(count(*) as bigint) as observations,
     from record_observations
-    union all
-    select
-        anchor_type,
-        anchor_value,
-        identifier_type,
-        identifier_value,
-        first_observed_at,
-        last_observed_at,
-        observations,
-        evidence,
-    from web_visitors
-),
-
-final as (
-    select
-        anchor_type,
-        anchor_value,
-        identifier_type,
-        identifier_value,
-        evidence,
-        min(first_observed_at) as first_observed_at,
-        max(last_observed_at) as last_observed_at,
-        cast(sum(observations) as bigint) as observations,
-    from all_observations
     where
         anchor_value is not null
         and identifier_value is not null
@@ -181,6 +119,53 @@ final as (
         identifier_type,
         identifier_value,
         evidence
+),
+
+-- already one row per visitor, identifier and evidence (web_* evidence comes from the web
+-- alone, so these rows never meet the record observations above in one group)
+web_visitors as (
+    select
+        'anonymous_id' as anchor_type,
+        anonymous_id as anchor_value,
+        identifier_type,
+        identifier_value,
+        evidence,
+        first_observed_at,
+        last_observed_at,
+        observations,
+    from visitor_identifiers
+    where identifier_type != 'order_id'
+),
+
+-- the order_ids a visitor bought, as the customer of each order
+web_purchases as (
+    select
+        'anonymous_id' as anchor_type,
+        visitor_identifiers.anonymous_id as anchor_value,
+        'crm_customer_id' as identifier_type,
+        orders.customer_id as identifier_value,
+        visitor_identifiers.evidence,
+        min(visitor_identifiers.first_observed_at) as first_observed_at,
+        max(visitor_identifiers.last_observed_at) as last_observed_at,
+        cast(sum(visitor_identifiers.observations) as bigint) as observations,
+    from visitor_identifiers
+    inner join orders
+        on visitor_identifiers.identifier_value = orders.order_id
+    where
+        visitor_identifiers.identifier_type = 'order_id'
+        and orders.customer_id is not null
+    group by
+        visitor_identifiers.anonymous_id,
+        orders.customer_id,
+        visitor_identifiers.evidence
+),
+
+final as (
+    select * from grouped_record_observations
+    union all
+    select * from web_visitors
+    union all
+    select * from web_purchases
 )
 
 select * from final
