@@ -17,12 +17,8 @@ with all_events as (
     select * from {{ ref('stg_web__events') }}
 ),
 {% if is_incremental() %}
--- reads the model itself: a second reference to the `all_events` CTE would make DuckDB
--- materialise every event
 changed_visitors as (
-    select distinct anonymous_id
-    from {{ ref('stg_web__events') }}
-    where {{ loaded_after_high_water_mark('_loaded_at', 'last_loaded_at') }}
+    {{ keys_loaded_after_high_water_mark(ref('stg_web__events'), 'anonymous_id', 'last_loaded_at') }}
 ),
 {% endif %}
 -- only the columns sessions are made of: the window functions below sort these rows, and
