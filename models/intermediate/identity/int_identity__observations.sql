@@ -88,7 +88,7 @@ survey_respondents as (
     ) as identifier (identifier_type, identifier_value)
 ),
 
--- one row per source record (observations = 1)
+-- one row per source record and identifier, grouped below
 record_observations as (
     select * from crm_records
     union all
