@@ -23,6 +23,7 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from ..config import settings
 from . import gx_project
@@ -204,8 +205,6 @@ def _validated_frame(validated: set[tuple[str, str, int, str]]) -> pd.DataFrame:
 
 
 def _to_pandas(schema, record_batches) -> pd.DataFrame:
-    import pyarrow as pa
-
     table = pa.Table.from_batches(record_batches, schema=schema)
     return table.to_pandas()
 
@@ -528,6 +527,10 @@ def run_suite(
             stored.append(identifier)
     finally:
         con.close()
+        # pandas 3 keeps strings in Arrow arrays, and Arrow's allocator (mimalloc) holds
+        # freed pages for reuse: without this the pipeline process kept about 0.5 GiB of
+        # the frames through the dbt build that follows (a peak of 4.06 GiB at 1 M).
+        pa.default_memory_pool().release_unused()
 
     docs_index = None
     pages: list[Path] = []
