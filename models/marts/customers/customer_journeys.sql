@@ -28,20 +28,9 @@ stages_per_customer as (
         journey_stage,
         stage_number,
         min(occurred_at) as first_reached_at,
+        max(occurred_at) as last_reached_at,
     from staged_touchpoints
     group by all
-),
-
-latest_touchpoint as (
-    select
-        customer_key,
-        journey_stage as last_stage,
-        occurred_at as last_touchpoint_at,
-    from staged_touchpoints
-    qualify row_number() over (
-        partition by customer_key
-        order by occurred_at desc, stage_number desc
-    ) = 1
 ),
 
 journeys as (
@@ -52,6 +41,10 @@ journeys as (
         max(stage_number) as furthest_stage_number,
         arg_max(journey_stage, stage_number) as furthest_stage,
         min(first_reached_at) as first_touchpoint_at,
+        -- the latest touchpoint is the latest of each stage's last one (on a tie, the
+        -- later stage): no window over every touchpoint
+        max(last_reached_at) as last_touchpoint_at,
+        arg_max(journey_stage, (last_reached_at, stage_number)) as last_stage,
     from stages_per_customer
     group by customer_key
 ),
@@ -68,16 +61,14 @@ final as (
         cast(journeys.stages_reached_count as integer) as stages_reached_count,
         cast(journeys.furthest_stage as varchar) as furthest_stage,
         cast(journeys.furthest_stage_number as integer) as furthest_stage_number,
-        cast(latest_touchpoint.last_stage as varchar) as last_stage,
+        cast(journeys.last_stage as varchar) as last_stage,
         cast(journeys.first_touchpoint_at as timestamp) as first_touchpoint_at,
-        cast(latest_touchpoint.last_touchpoint_at as timestamp) as last_touchpoint_at,
+        cast(journeys.last_touchpoint_at as timestamp) as last_touchpoint_at,
         journeys.furthest_stage_number = final_stage.last_stage_number as is_journey_complete,
         journeys.furthest_stage_number < final_stage.last_stage_number
-        and latest_touchpoint.last_touchpoint_at
+        and journeys.last_touchpoint_at
         < {{ dbt.dateadd('day', -1 * var('churn_days'), as_of()) }} as is_dead_end,
     from journeys
-    inner join latest_touchpoint
-        on journeys.customer_key = latest_touchpoint.customer_key
     cross join final_stage
 )
 
