@@ -32,28 +32,15 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The rows of seeds/blocked_identifiers (identifier_type, match_type, pattern, reason);
-    none while dbt parses, or compiles without the seed built (sqlfluff lints that way).
+{#- The rows of seeds/blocked_identifiers (identifier_type, match_type, pattern, reason).
     Unit tests give the rules with `overrides: macros: blocked_identifier_rules: [...]`. -#}
 {% macro blocked_identifier_rules() -%}
     {#- ref() before anything else: parsing records the seed as a parent of the model -#}
-    {%- set seed = ref('blocked_identifiers') -%}
-    {%- if not execute -%}
-        {{ return([]) }}
-    {%- endif -%}
-    {%- if adapter.get_relation(seed.database, seed.schema, seed.identifier) is none -%}
-        {%- if flags.WHICH in ('run', 'build') -%}
-            {{ exceptions.raise_compiler_error(
-                "the seed " ~ seed ~ " is not built: run `dbt seed` (or `dbt build`) first"
-            ) }}
-        {%- endif -%}
-        {{ return([]) }}
-    {%- endif -%}
-    {#- agate rows: rule['pattern'] reads them as the unit test's dicts are read -#}
-    {{ return(run_query(
-        'select identifier_type, match_type, pattern, reason from ' ~ seed
-        ~ ' order by identifier_type, match_type, pattern'
-    ).rows) }}
+    {{ return(seed_rows(
+        ref('blocked_identifiers'),
+        ['identifier_type', 'match_type', 'pattern', 'reason'],
+        'identifier_type, match_type, pattern'
+    )) }}
 {%- endmacro %}
 
 {#- A SQL string literal of `value` (quotes doubled). -#}

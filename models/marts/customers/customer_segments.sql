@@ -17,10 +17,6 @@ tickets as (
     select * from {{ ref('fct_tickets') }}
 ),
 
-personas as (
-    select * from {{ ref('personas') }}
-),
-
 customers as (
     select distinct customer_key,
     from identity_map
@@ -102,37 +98,6 @@ scored as (
     from features
 ),
 
-persona_matches as (
-    select
-        scored.customer_key,
-        personas.persona,
-    from scored
-    inner join personas
-        on
-            (personas.min_orders is null or scored.orders >= personas.min_orders)
-            and (personas.max_orders is null or scored.orders <= personas.max_orders)
-            and (personas.min_revenue is null or scored.revenue >= personas.min_revenue)
-            and (personas.max_revenue is null or scored.revenue <= personas.max_revenue)
-            and (
-                personas.min_days_since_last_order is null
-                or scored.days_since_last_order >= personas.min_days_since_last_order
-            )
-            and (
-                personas.max_days_since_last_order is null
-                or scored.days_since_last_order <= personas.max_days_since_last_order
-            )
-            and (personas.min_tickets is null or scored.tickets >= personas.min_tickets)
-            and (personas.max_tickets is null or scored.tickets <= personas.max_tickets)
-            and (
-                personas.latest_nps_category is null
-                or scored.latest_nps_category = personas.latest_nps_category
-            )
-    qualify row_number() over (
-        partition by scored.customer_key
-        order by personas.priority
-    ) = 1
-),
-
 final as (
     select
         cast(scored.customer_key as varchar) as customer_key,
@@ -161,13 +126,12 @@ final as (
             {{ rfm_segment('scored.recency_score', 'scored.frequency_score',
                            'scored.monetary_score') }} as varchar
         ) as rfm_segment,
-        cast(persona_matches.persona as varchar) as persona,
+        cast({{ persona('scored') }} as varchar) as persona,
         coalesce(scored.latest_nps_category = 'promoter' and scored.orders >= 2, false)
             as is_advocate,
         coalesce(scored.latest_nps_category = 'detractor' and scored.recent_tickets > 0, false)
             as is_churn_risk,
     from scored
-    left join persona_matches on scored.customer_key = persona_matches.customer_key
 )
 
 select * from final
