@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
-from scipy.special import betaln, gammaln, hyp2f1
+from scipy.special import betaln, digamma, gammaln, hyp2f1
 
 # Days per month used to turn the horizon in months (var clv_horizon_months) into days.
 DAYS_PER_MONTH = 365.25 / 12
@@ -56,12 +56,18 @@ def _as_arrays(*columns: Sequence[float] | np.ndarray | pd.Series) -> list[np.nd
 
 
 def _fit_log_space(negative_ll, starts: Sequence[Sequence[float]]) -> tuple[np.ndarray, float]:
-    """Minimise ``negative_ll(log_params)`` from each start; return the best exp(params)."""
+    """Minimise ``negative_ll(log_params)`` from each start; return the best exp(params).
+
+    ``negative_ll`` returns the value and its gradient with respect to the log-parameters
+    (analytical: a finite-difference gradient costs one likelihood per parameter more, and
+    was four fifths of the fitting time).
+    """
     best_x, best_value = None, np.inf
     for start in starts:
         result = minimize(
             negative_ll,
             x0=np.log(np.asarray(start, dtype="float64")),
+            jac=True,
             method="L-BFGS-B",
             bounds=[LOG_BOUNDS] * len(start),
             options={"maxiter": 2000, "ftol": 1e-14, "gtol": 1e-9},
@@ -88,16 +94,55 @@ def _bgnbd_log_likelihood(
     """bgnbd_log_likelihood with the distinct frequencies given (`levels`, and the index of
     each customer's in it): the special functions depend on the frequency alone, which takes
     a few dozen values, so they are evaluated per level (same values, half the time)."""
+    a1_a2, a3, a4, has_repeat = _bgnbd_terms(params, x, t_x, big_t, levels, level_of)
+    return a1_a2 + np.where(has_repeat, np.logaddexp(a3, a4), a3)
+
+
+def _bgnbd_terms(params: BgNbdParams, x, t_x, big_t, levels, level_of):
+    """The terms of eq. 6: A1 + A2 (per customer), A3, A4 and where x > 0 (where A4 counts)."""
     r, alpha, a, b = params.r, params.alpha, params.a, params.b
     a1 = (gammaln(r + levels) - gammaln(r) + r * np.log(alpha))[level_of]
     a2 = (betaln(a, b + levels) - betaln(a, b))[level_of]
     a3 = -(r + x) * np.log(alpha + big_t)
-    has_repeat = x > 0
     # log(a / (b + x - 1)) - (r + x) log(alpha + t_x), only where x > 0
     log_denominator = np.log(np.where(levels > 0, b + levels - 1, 1.0))[level_of]
     a4 = np.log(a) - log_denominator - (r + x) * np.log(alpha + t_x)
+    return a1 + a2, a3, a4, x > 0
+
+
+def _bgnbd_log_likelihood_gradient(
+    params: BgNbdParams, x, t_x, big_t, levels: np.ndarray, level_of: np.ndarray
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The per-customer log-likelihood and its derivatives by log r, log alpha, log a and
+    log b (d/d log θ = θ d/dθ), term by term of eq. 6; digamma also per frequency level."""
+    r, alpha, a, b = params.r, params.alpha, params.a, params.b
+    a1_a2, a3, a4, has_repeat = _bgnbd_terms(params, x, t_x, big_t, levels, level_of)
     last = np.where(has_repeat, np.logaddexp(a3, a4), a3)
-    return a1 + a2 + last
+    psi_ab_x = digamma(a + b + levels)
+    d_a1_r = (digamma(r + levels) - digamma(r))[level_of] + np.log(alpha)
+    d_a2_a = (digamma(a + b) - psi_ab_x)[level_of]
+    d_a2_b = (digamma(b + levels) - psi_ab_x - digamma(b) + digamma(a + b))[level_of]
+    # the last term is log(e^a3 + e^a4) where x > 0: its derivative weighs the two
+    # terms' derivatives by e^(a3 - last) and e^(a4 - last)
+    w3 = np.exp(a3 - last)
+    w4 = np.exp(np.where(has_repeat, a4 - last, -np.inf))
+    inverse_b_x = np.where(has_repeat, 1.0 / np.where(has_repeat, b + x - 1, 1.0), 0.0)
+    d_r = d_a1_r - w3 * np.log(alpha + big_t) - w4 * np.log(alpha + t_x)
+    d_alpha = r / alpha - w3 * (r + x) / (alpha + big_t) - w4 * (r + x) / (alpha + t_x)
+    d_a = d_a2_a + w4 / a
+    d_b = d_a2_b - w4 * inverse_b_x
+    return a1_a2 + last, [r * d_r, alpha * d_alpha, a * d_a, b * d_b]
+
+
+def _weighted_negative(
+    weights: np.ndarray, ll: np.ndarray, gradient: list[np.ndarray]
+) -> tuple[float, np.ndarray]:
+    """Minus the weighted total log-likelihood and its gradient; a huge value where the
+    likelihood is not finite, so the line search steps back."""
+    value = -float(np.dot(weights, ll))
+    if not np.isfinite(value):
+        return 1e300, np.zeros(len(gradient))
+    return value, -np.array([np.dot(weights, g) for g in gradient])
 
 
 def _distinct_rows(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
@@ -120,11 +165,10 @@ def fit_bgnbd(frequency, recency, T) -> BgNbdParams:
     (x, t_x, big_t), weights = _distinct_rows(x, t_x, big_t)
     levels, level_of = np.unique(x, return_inverse=True)
 
-    def negative_ll(log_params: np.ndarray) -> float:
-        r, alpha, a, b = np.exp(log_params)
-        ll = _bgnbd_log_likelihood(BgNbdParams(r, alpha, a, b), x, t_x, big_t, levels, level_of)
-        value = -float(np.dot(weights, ll))
-        return value if np.isfinite(value) else 1e300
+    def negative_ll(log_params: np.ndarray) -> tuple[float, np.ndarray]:
+        params = BgNbdParams(*np.exp(log_params))
+        ll, gradient = _bgnbd_log_likelihood_gradient(params, x, t_x, big_t, levels, level_of)
+        return _weighted_negative(weights, ll, gradient)
 
     starts = [(1.0, scale, 1.0, 1.0), (0.5, scale / 2, 0.5, 2.0), (1.0, 1.0, 1.0, 1.0)]
     (r, alpha, a, b), _ = _fit_log_space(negative_ll, starts)
@@ -176,6 +220,20 @@ def gamma_gamma_log_likelihood(params: GammaGammaParams, frequency, monetary_val
     )
 
 
+def _gamma_gamma_log_likelihood_gradient(
+    params: GammaGammaParams, x: np.ndarray, m: np.ndarray
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The per-customer log-likelihood and its derivatives by log p, log q and log v."""
+    p, q, v = params.p, params.q, params.v
+    ll = gamma_gamma_log_likelihood(params, x, m)
+    psi_px_q = digamma(p * x + q)
+    log_xm_v = np.log(x * m + v)
+    d_p = x * (psi_px_q - digamma(p * x) + np.log(m) + np.log(x) - log_xm_v)
+    d_q = psi_px_q - digamma(q) + np.log(v) - log_xm_v
+    d_v = q / v - (p * x + q) / (x * m + v)
+    return ll, [p * d_p, q * d_q, v * d_v]
+
+
 def fit_gamma_gamma(frequency, monetary_value) -> GammaGammaParams:
     """Maximum-likelihood Gamma-Gamma parameters over customers with repeat purchases.
 
@@ -190,11 +248,9 @@ def fit_gamma_gamma(frequency, monetary_value) -> GammaGammaParams:
     scale = float(np.mean(m))
     (x, m), weights = _distinct_rows(x, m)
 
-    def negative_ll(log_params: np.ndarray) -> float:
-        p, q, v = np.exp(log_params)
-        ll = gamma_gamma_log_likelihood(GammaGammaParams(p, q, v), x, m)
-        value = -float(np.dot(weights, ll))
-        return value if np.isfinite(value) else 1e300
+    def negative_ll(log_params: np.ndarray) -> tuple[float, np.ndarray]:
+        params = GammaGammaParams(*np.exp(log_params))
+        return _weighted_negative(weights, *_gamma_gamma_log_likelihood_gradient(params, x, m))
 
     starts = [(1.0, 1.0, 1.0), (2.0, 3.0, scale), (5.0, 5.0, scale * 2)]
     (p, q, v), _ = _fit_log_space(negative_ll, starts)

@@ -16,9 +16,13 @@ COLUMNS = ["model", "parameter", "value", "time_unit", "customers", "calibration
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    # a fixed row order: the likelihood sums the customers in this order, so the same data
-    # always gives bit-identical parameters, whatever order DuckDB's threads produced
-    summary = dbt.ref("int_clv__customer_summary").order("customer_key").df()
+    # the fits collapse customers to their distinct summaries, sorted: the same data gives
+    # bit-identical parameters whatever order DuckDB's threads return the rows in
+    summary = (
+        dbt.ref("int_clv__customer_summary")
+        .select("frequency, recency, t, monetary_value, calibration_end")
+        .df()
+    )
     fitted_at = datetime.now(UTC).replace(tzinfo=None)
     rows = []
     if len(summary) > 0:
