@@ -126,7 +126,8 @@ def _bgnbd_log_likelihood_gradient(
     # terms' derivatives by e^(a3 - last) and e^(a4 - last)
     w3 = np.exp(a3 - last)
     w4 = np.exp(np.where(has_repeat, a4 - last, -np.inf))
-    inverse_b_x = np.where(has_repeat, 1.0 / np.where(has_repeat, b + x - 1, 1.0), 0.0)
+    # 1 / (b + x - 1), per frequency level; w4 is 0 where x = 0
+    inverse_b_x = (1.0 / np.where(levels > 0, b + levels - 1, 1.0))[level_of]
     d_r = d_a1_r - w3 * np.log(alpha + big_t) - w4 * np.log(alpha + t_x)
     d_alpha = r / alpha - w3 * (r + x) / (alpha + big_t) - w4 * (r + x) / (alpha + t_x)
     d_a = d_a2_a + w4 / a
