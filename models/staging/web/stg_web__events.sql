@@ -7,7 +7,8 @@
 -- One row per web event: the first loaded delivery of each event_id.
 -- Incremental: the event_ids delivered since the high-water mark are recomputed from every
 -- delivery of those ids (delete+insert), so the result equals a full refresh.
-with source as (
+-- `source` and `renamed` are read twice and must not be materialised (13 M raw events).
+with source as not materialized (
     select * from {{ source('web', 'web_events') }}
 ),
 {% if is_incremental() %}
@@ -20,7 +21,7 @@ changed_events as (
 ),
 {% endif %}
 
-renamed as (
+renamed as not materialized (
     select
         {{ nullif_blank('event_id') }} as event_id,
         event_at,
@@ -45,12 +46,27 @@ renamed as (
     {%- endif %}
 ),
 
-first_delivery as (
-    select *
+-- An event_id is rarely delivered twice (0.4 % at 1 M customers): only those are ordered
+-- by delivery; the rest pass straight through. (A window over every event carried all
+-- columns through a sort: 21 s against 13 s at 13 M events.)
+repeated_events as (
+    select event_id
     from renamed
+    group by event_id
+    having count(*) > 1
+),
+
+first_delivery as (
+    select renamed.*
+    from renamed
+    anti join repeated_events on renamed.event_id is not distinct from repeated_events.event_id
+    union all
+    select renamed.*
+    from renamed
+    semi join repeated_events on renamed.event_id is not distinct from repeated_events.event_id
     qualify row_number() over (
-        partition by event_id
-        order by _loaded_at, _file, _line
+        partition by renamed.event_id
+        order by renamed._loaded_at, renamed._file, renamed._line
     ) = 1
 ),
 
