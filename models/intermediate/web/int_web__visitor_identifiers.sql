@@ -48,24 +48,29 @@ identifier_sets as (
     group by anonymous_id, user_id, email, order_id
 ),
 
+-- one branch per identifier column: a `cross join lateral (values ...)` here was planned as
+-- a join back to the distinct rows (6.5 s against 4.0 s at 13 M events)
 identifiers as (
+    {%- for identifier_type, column, evidence in [
+        ('anonymous_id', 'anonymous_id', 'web_event'),
+        ('crm_customer_id', 'user_id', 'web_login'),
+        ('email', 'email', 'web_typed_email'),
+        ('order_id', 'order_id', 'web_purchase'),
+    ] %}
+    {%- if not loop.first %}
+    union all
+    {%- endif %}
     select
-        identifier_sets.anonymous_id,
-        identifier.identifier_type,
-        identifier.identifier_value,
-        identifier.evidence,
-        identifier_sets.first_observed_at,
-        identifier_sets.last_observed_at,
-        identifier_sets.observations,
-        identifier_sets.last_loaded_at,
+        anonymous_id,
+        '{{ identifier_type }}' as identifier_type,
+        {{ column }} as identifier_value,
+        '{{ evidence }}' as evidence,
+        first_observed_at,
+        last_observed_at,
+        observations,
+        last_loaded_at,
     from identifier_sets
-    cross join lateral (
-        values
-        ('anonymous_id', identifier_sets.anonymous_id, 'web_event'),
-        ('crm_customer_id', identifier_sets.user_id, 'web_login'),
-        ('email', identifier_sets.email, 'web_typed_email'),
-        ('order_id', identifier_sets.order_id, 'web_purchase')
-    ) as identifier (identifier_type, identifier_value, evidence)
+    {%- endfor %}
 ),
 
 final as (
