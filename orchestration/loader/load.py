@@ -104,7 +104,12 @@ def check_time_zone(con: duckdb.DuckDBPyConnection, time_zone: str) -> None:
 
 
 def _fingerprint(path: Path, fmt: str | None) -> Fingerprint:
-    return fingerprint(path, text=fmt in ("csv", "jsonl", "jsonl.gz"), compressed=fmt == "jsonl.gz")
+    return fingerprint(
+        path,
+        text=fmt in ("csv", "jsonl", "jsonl.gz"),
+        compressed=fmt == "jsonl.gz",
+        blank_lines=fmt == "csv",  # JSON lines skips blank lines itself
+    )
 
 
 def load_entity(

@@ -1,4 +1,9 @@
+import gzip
+
+import pytest
 from loader_support import (
+    EVENTS,
+    GOOD_EVENT,
     GOOD_ORDER,
     ORDERS,
     ORDERS_HEADER,
@@ -9,6 +14,8 @@ from loader_support import (
     load,
     write,
 )  # fmt: skip
+
+from orchestration.loader import fingerprint
 
 
 def test_latin1_file_is_quarantined_whole(con, landing, tmp_path):
@@ -23,3 +30,17 @@ def test_latin1_file_is_quarantined_whole(con, landing, tmp_path):
         "select batch_id from raw.load_log where status = 'quarantined'"
     ).fetchone()
     assert (tmp_path / "q" / batch / "a_bad.csv").read_bytes() == text.encode("latin-1")
+
+
+@pytest.mark.parametrize("compressed", [False, True])
+def test_line_of_a_bad_byte_far_into_a_json_lines_file(con, landing, monkeypatch, compressed):
+    # small chunks: the bad byte lies many chunks into the file, past the first pass's
+    # chunk boundaries, and its line is found by reading the file again
+    monkeypatch.setattr(fingerprint, "CHUNK", 64)
+    lines = goods(GOOD_EVENT, *range(1, 41))
+    lines[29] = lines[29].replace("page_view", "caf\xe9")
+    data = ("\n".join(lines) + "\n").encode("latin-1")
+    name = f"{EVENTS}/e.jsonl" + (".gz" if compressed else "")
+    write(landing, name, gzip.compress(data) if compressed else data)
+    message = assert_file_quarantined(con, load(con, landing), name, "not_utf8")
+    assert "(line 30)" in message, message
