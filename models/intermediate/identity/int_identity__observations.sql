@@ -24,21 +24,24 @@ responses as (
     select * from {{ ref('stg_survey__responses') }}
 ),
 
+-- one union-all branch per identifier column: `cross join lateral (values ...)` was planned
+-- as a join back to the distinct source rows
 crm_records as (
+    {%- for identifier_type, column in [
+        ('crm_customer_id', 'customer_id'), ('email', 'email'), ('phone', 'phone_e164'),
+    ] %}
+    {%- if not loop.first %}
+    union all
+    {%- endif %}
     select
         'crm_customer_id' as anchor_type,
-        customer_versions.customer_id as anchor_value,
-        identifier.identifier_type,
-        identifier.identifier_value,
-        customer_versions.created_at as observed_at,
+        customer_id as anchor_value,
+        '{{ identifier_type }}' as identifier_type,
+        {{ column }} as identifier_value,
+        created_at as observed_at,
         'crm_customer' as evidence,
     from customer_versions
-    cross join lateral (
-        values
-        ('crm_customer_id', customer_versions.customer_id),
-        ('email', customer_versions.email),
-        ('phone', customer_versions.phone_e164)
-    ) as identifier (identifier_type, identifier_value)
+    {%- endfor %}
 ),
 
 order_buyers as (
@@ -53,39 +56,39 @@ order_buyers as (
 ),
 
 ticket_contacts as (
+    {%- for identifier_type, column in [
+        ('crm_customer_id', 'customer_id'), ('email', 'contact_email'),
+    ] %}
+    {%- if not loop.first %}
+    union all
+    {%- endif %}
     select
-        case
-            when tickets.customer_id is not null then 'crm_customer_id' else 'email'
-        end as anchor_type,
-        coalesce(tickets.customer_id, tickets.contact_email) as anchor_value,
-        identifier.identifier_type,
-        identifier.identifier_value,
-        tickets.opened_at as observed_at,
+        case when customer_id is not null then 'crm_customer_id' else 'email' end as anchor_type,
+        coalesce(customer_id, contact_email) as anchor_value,
+        '{{ identifier_type }}' as identifier_type,
+        {{ column }} as identifier_value,
+        opened_at as observed_at,
         'crm_ticket' as evidence,
     from tickets
-    cross join lateral (
-        values
-        ('crm_customer_id', tickets.customer_id),
-        ('email', tickets.contact_email)
-    ) as identifier (identifier_type, identifier_value)
+    {%- endfor %}
 ),
 
 survey_respondents as (
+    {%- for identifier_type, column in [
+        ('crm_customer_id', 'customer_id'), ('email', 'respondent_email'),
+    ] %}
+    {%- if not loop.first %}
+    union all
+    {%- endif %}
     select
-        case
-            when responses.customer_id is not null then 'crm_customer_id' else 'email'
-        end as anchor_type,
-        coalesce(responses.customer_id, responses.respondent_email) as anchor_value,
-        identifier.identifier_type,
-        identifier.identifier_value,
-        responses.submitted_at as observed_at,
+        case when customer_id is not null then 'crm_customer_id' else 'email' end as anchor_type,
+        coalesce(customer_id, respondent_email) as anchor_value,
+        '{{ identifier_type }}' as identifier_type,
+        {{ column }} as identifier_value,
+        submitted_at as observed_at,
         'survey_response' as evidence,
     from responses
-    cross join lateral (
-        values
-        ('crm_customer_id', responses.customer_id),
-        ('email', responses.respondent_email)
-    ) as identifier (identifier_type, identifier_value)
+    {%- endfor %}
 ),
 
 -- one row per source record and identifier, grouped below
