@@ -7,21 +7,22 @@
 -- One row per web event: the first loaded delivery of each event_id.
 -- Incremental: the event_ids delivered since the high-water mark are recomputed from every
 -- delivery of those ids (delete+insert), so the result equals a full refresh.
--- `source` and `renamed` are read twice and must not be materialised (13 M raw events).
+-- `renamed` is read three times below: inlined in a full refresh (materialising 13 M raw
+-- events costs more than reading them again), materialised when incremental (the few
+-- changed events; inlined, each read re-filtered all raw events: 1.7 s against 4.5 s).
 with source as not materialized (
     select * from {{ source('web', 'web_events') }}
 ),
 {% if is_incremental() %}
--- reads the source itself: a second reference to the `source` CTE would make DuckDB
--- materialise every raw event (measured: 24 s of a 25 s incremental build at 13 M events)
+-- `source` is not materialised, so this second read of it does not copy every raw event
 changed_events as (
     select distinct {{ nullif_blank('event_id') }} as event_id
-    from {{ source('web', 'web_events') }}
+    from source
     where {{ loaded_after_high_water_mark('_loaded_at') }}
 ),
 {% endif %}
 
-renamed as not materialized (
+renamed as {{ 'materialized' if is_incremental() else 'not materialized' }} (
     select
         {{ nullif_blank('event_id') }} as event_id,
         event_at,
