@@ -71,12 +71,14 @@ def fingerprint(
             if not chunk:
                 break
             if utf8_error is None and not (chunk.isascii() and not decoder.getstate()[0]):
+                pending = decoder.getstate()[0]  # a character's first bytes, held back
                 try:
                     decoder.decode(chunk)
                 except UnicodeDecodeError as exc:
-                    at = offset + exc.start
+                    # exc.start counts from the held-back bytes, not from this chunk
+                    at = offset - len(pending) + exc.start
                     utf8_error = (
-                        f"byte 0x{chunk[exc.start]:02x} at byte offset {at} "
+                        f"byte 0x{(pending + chunk)[exc.start]:02x} at byte offset {at} "
                         f"(line {_line_at(path, at, compressed)}) is not valid UTF-8"
                     )
             if is_blank and chunk.strip(b" \t\r\n\xef\xbb\xbf"):

@@ -44,3 +44,13 @@ def test_line_of_a_bad_byte_far_into_a_json_lines_file(con, landing, monkeypatch
     write(landing, name, gzip.compress(data) if compressed else data)
     message = assert_file_quarantined(con, load(con, landing), name, "not_utf8")
     assert "(line 30)" in message, message
+
+
+def test_bad_byte_after_a_character_split_across_chunks(tmp_path, monkeypatch):
+    # "é" (2 bytes) straddles the first chunk boundary: the decoder holds its first byte,
+    # and the bad byte's position must still be counted in the file, not in the decoder
+    monkeypatch.setattr(fingerprint, "CHUNK", 64)
+    path = tmp_path / "e.jsonl"
+    path.write_bytes(b"a" * 63 + "é".encode() + b"b" * 10 + b"\xff\n")
+    fp = fingerprint.fingerprint(path, text=True, blank_lines=False)
+    assert fp.utf8_error == "byte 0xff at byte offset 75 (line 1) is not valid UTF-8"
