@@ -46,7 +46,6 @@ def fingerprint(
         sha, size = _sha256(path)
         return Fingerprint(sha, size, is_blank=size == 0)
     digest = hashlib.sha256()
-    size = 0
     decoder = codecs.getincrementaldecoder("utf-8")()
     offset = 0  # decompressed bytes seen
     tail = b""
@@ -70,8 +69,8 @@ def fingerprint(
                 digest.update(chunk)
             if not chunk:
                 break
-            if utf8_error is None and not (chunk.isascii() and not decoder.getstate()[0]):
-                pending = decoder.getstate()[0]  # a character's first bytes, held back
+            pending = decoder.getstate()[0]  # a character's first bytes, held back
+            if utf8_error is None and not (chunk.isascii() and not pending):
                 try:
                     decoder.decode(chunk)
                 except UnicodeDecodeError as exc:
@@ -94,7 +93,7 @@ def fingerprint(
                 elif stripped:
                     ending = joined[len(stripped) - 1 :]
                     pending_blank = b"\n\n" in ending or b"\n\r\n" in ending
-            tail = chunk[-2:]
+                tail = chunk[-2:]
             offset += len(chunk)
         if compressed:
             # drain what the gzip reader did not need to hash the whole file
