@@ -38,6 +38,9 @@ class CxDbtTranslator(DagsterDbtTranslator):
 
 class DbtBuildConfig(Config):
     full_refresh: bool = False
+    # dbt unit tests check the SQL logic on fixed inputs, not the data: as dbt recommends,
+    # production builds leave them out, and CI runs them (tests/test_dbt_unit_tests.py).
+    unit_tests: bool = False
 
 
 @dbt_assets(
@@ -53,11 +56,13 @@ def cx_dbt_models(
     warehouse: WarehouseResource,
     config: DbtBuildConfig,
 ):
-    """`dbt build` (seeds, models, tests) for the selected models, streamed as events."""
+    """`dbt build` (seeds, models, data tests) for the selected models, streamed as events."""
     export_dbt_environment()
     args = ["build"]
     if config.full_refresh:
         args.append("--full-refresh")
+    if not config.unit_tests:
+        args += ["--exclude-resource-type", "unit_test"]
     invocation = dbt.cli(args, context=context, raise_on_error=False)
     yield from invocation.stream()
     if not invocation.is_successful():

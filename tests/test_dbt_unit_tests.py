@@ -1,0 +1,53 @@
+"""dbt unit tests: left out of the pipeline's `dbt build` (as dbt recommends for
+production), so CI runs every one of them here, against the sample warehouse."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import REPO, cxw_env
+
+DBT = str(Path(sys.executable).with_name("dbt"))
+PROJECT_ARGS = ("--project-dir", ".", "--profiles-dir", ".")
+
+
+def _run_results(target: Path) -> list[dict]:
+    return [
+        result
+        for path in sorted(target.rglob("run_results.json"))
+        for result in json.loads(path.read_text())["results"]
+    ]
+
+
+def test_pipeline_build_leaves_unit_tests_out(pipeline_dir: Path) -> None:
+    results = _run_results(pipeline_dir / "target")
+    assert any(r["unique_id"].startswith("model.") for r in results)
+    assert not [r["unique_id"] for r in results if r["unique_id"].startswith("unit_test.")]
+
+
+def test_every_dbt_unit_test_passes(pipeline_dir: Path, tmp_path: Path) -> None:
+    target = tmp_path / "target"
+    env = cxw_env(
+        pipeline_dir,
+        CXW_WAREHOUSE_PATH=str(pipeline_dir / "warehouse" / "cx.duckdb"),
+        DBT_TARGET_PATH=str(target),
+    )
+    result = subprocess.run(
+        [DBT, "--no-use-colors", "test", "--select", "test_type:unit", *PROJECT_ARGS],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+    manifest = json.loads((target / "manifest.json").read_text())
+    declared = set(manifest["unit_tests"])
+    results = {r["unique_id"]: r["status"] for r in _run_results(target)}
+    assert len(declared) >= 20
+    assert set(results) == declared
+    assert set(results.values()) == {"pass"}, results
