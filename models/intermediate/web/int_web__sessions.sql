@@ -10,15 +10,56 @@
 ) }}
 -- Web sessions: one anonymous_id's events with no gap over var('session_timeout_minutes')
 -- minutes. session_id is derived from the anonymous_id and the session's first event.
--- Incremental: every anonymous_id with events loaded since the high-water mark has all of
--- its sessions recomputed from all of its events (delete+insert on anonymous_id), so a late
--- event that splits or joins sessions gives the same result as a full refresh.
+-- event_at is never NULL (the loader requires it; a not_null test on stg_web__events guards
+-- it): the incremental build below relies on it.
+-- Incremental: every anonymous_id with events loaded since the high-water mark gets its
+-- sessions rewritten (delete+insert on anonymous_id), equal to a full refresh. Only the
+-- tail of its history is recomputed from events: a session that ended more than the
+-- timeout before the visitor's earliest new event cannot change (that event, and every
+-- later one, starts a new session after it), so those sessions are copied from the table
+-- as they are, and the sessions from the first one that can change (or from the earliest
+-- new event) on are recomputed from their events. A late event that splits or joins
+-- sessions is inside the recomputed tail.
 with all_events as (
     select * from {{ ref('stg_web__events') }}
 ),
 {% if is_incremental() %}
-changed_visitors as (
-    {{ keys_loaded_after_high_water_mark(ref('stg_web__events'), 'anonymous_id', 'last_loaded_at') }}
+-- reads the model itself: a second reference to the `all_events` CTE would make DuckDB
+-- materialise every event
+new_events as (
+    select
+        anonymous_id,
+        min(event_at) as first_new_event_at,
+    from {{ ref('stg_web__events') }}
+    where {{ loaded_after_high_water_mark('_loaded_at', 'last_loaded_at') }}
+    group by anonymous_id
+),
+
+-- per visitor with new events: where the recomputed tail starts, the earlier of its
+-- earliest new event and the start of its first session that ended within the timeout
+-- before that event (or later)
+tails as (
+    select
+        new_events.anonymous_id,
+        least(
+            new_events.first_new_event_at, min(existing.started_at)
+        ) as recompute_from,
+    from new_events
+    left join {{ this }} as existing
+        on
+            new_events.anonymous_id = existing.anonymous_id
+            and {{ dbt.datediff('existing.ended_at', 'new_events.first_new_event_at', 'second') }}
+            <= {{ var('session_timeout_minutes') }} * 60
+    group by new_events.anonymous_id, new_events.first_new_event_at
+),
+
+kept_sessions as (
+    select existing.*
+    from {{ this }} as existing
+    inner join tails
+        on
+            existing.anonymous_id = tails.anonymous_id
+            and existing.started_at < tails.recompute_from
 ),
 {% endif %}
 -- only the columns sessions are made of: the window functions below sort these rows, and
@@ -37,7 +78,10 @@ events as (
         _loaded_at,
     from all_events
     {%- if is_incremental() %}
-    where anonymous_id in (select anonymous_id from changed_visitors)
+    semi join tails
+        on
+            all_events.anonymous_id = tails.anonymous_id
+            and all_events.event_at >= tails.recompute_from
     {%- endif %}
 ),
 
@@ -125,3 +169,7 @@ final as (
 )
 
 select * from final
+{%- if is_incremental() %}
+union all
+select * from kept_sessions
+{%- endif %}
