@@ -222,16 +222,36 @@ def gamma_gamma_log_likelihood(params: GammaGammaParams, frequency, monetary_val
 
 
 def _gamma_gamma_log_likelihood_gradient(
-    params: GammaGammaParams, x: np.ndarray, m: np.ndarray
+    params: GammaGammaParams,
+    x: np.ndarray,
+    m: np.ndarray,
+    levels: np.ndarray | None = None,
+    level_of: np.ndarray | None = None,
+    log_m: np.ndarray | None = None,
 ) -> tuple[np.ndarray, list[np.ndarray]]:
-    """The per-customer log-likelihood and its derivatives by log p, log q and log v."""
+    """The per-customer log-likelihood and its derivatives by log p, log q and log v.
+
+    The special functions depend on the frequency alone, which takes a few dozen values:
+    with the distinct frequencies given (`levels`, and the index of each customer's in it)
+    they are evaluated per level, and `log_m` (log of the mean spend, the same at every
+    step of a fit) is computed once by the caller.
+    """
+    if levels is None or level_of is None:
+        levels, level_of = np.unique(x, return_inverse=True)
+    if log_m is None:
+        log_m = np.log(m)
     p, q, v = params.p, params.q, params.v
-    ll = gamma_gamma_log_likelihood(params, x, m)
-    psi_px_q = digamma(p * x + q)
+    p_levels = p * levels
+    psi_px_q = digamma(p_levels + q)
+    # per frequency level: the terms of the likelihood and of d/dp that do not involve m
+    level_ll = (gammaln(p_levels + q) - gammaln(p_levels) + p_levels * np.log(levels))[level_of]
+    level_d_p = (levels * (psi_px_q - digamma(p_levels) + np.log(levels)))[level_of]
+    px = p * x
     log_xm_v = np.log(x * m + v)
-    d_p = x * (psi_px_q - digamma(p * x) + np.log(m) + np.log(x) - log_xm_v)
-    d_q = psi_px_q - digamma(q) + np.log(v) - log_xm_v
-    d_v = q / v - (p * x + q) / (x * m + v)
+    ll = level_ll - gammaln(q) + q * np.log(v) + (px - 1) * log_m - (px + q) * log_xm_v
+    d_p = level_d_p + x * (log_m - log_xm_v)
+    d_q = psi_px_q[level_of] - digamma(q) + np.log(v) - log_xm_v
+    d_v = q / v - (px + q) / (x * m + v)
     return ll, [p * d_p, q * d_q, v * d_v]
 
 
@@ -248,10 +268,15 @@ def fit_gamma_gamma(frequency, monetary_value) -> GammaGammaParams:
         raise ValueError("Gamma-Gamma needs at least one customer with a repeat purchase")
     scale = float(np.mean(m))
     (x, m), weights = _distinct_rows(x, m)
+    levels, level_of = np.unique(x, return_inverse=True)
+    log_m = np.log(m)
 
     def negative_ll(log_params: np.ndarray) -> tuple[float, np.ndarray]:
         params = GammaGammaParams(*np.exp(log_params))
-        return _weighted_negative(weights, *_gamma_gamma_log_likelihood_gradient(params, x, m))
+        return _weighted_negative(
+            weights,
+            *_gamma_gamma_log_likelihood_gradient(params, x, m, levels, level_of, log_m),
+        )
 
     starts = [(1.0, 1.0, 1.0), (2.0, 3.0, scale), (5.0, 5.0, scale * 2)]
     (p, q, v), _ = _fit_log_space(negative_ll, starts)
