@@ -117,10 +117,14 @@ def stage_csv(
         raise FileRejected(
             "unreadable", f"the file is not valid CSV ({first}); export it again as CSV"
         ) from exc
-    # Records DuckDB could not parse, by their logical line (records + blank lines).
+    # Records DuckDB could not parse, by their logical line (records + blank lines). A line
+    # can have more than one reject, which DuckDB returns in no set order: their messages
+    # are sorted, so the quarantine's reason is the same on every run (it was not: seen at
+    # 1 M customers, where ~1 k reasons listed the same two messages the other way round).
+    message = _rejects_message("error_type::varchar")
     con.execute(
         "create or replace temp table __cxw_rej as select line as L, "
-        f"string_agg(distinct {_rejects_message('error_type::varchar')}, '; ') as msg, "
+        f"string_agg(distinct {message}, '; ' order by {message}) as msg, "
         "trim(first(csv_line), chr(13) || chr(10)) as text "
         "from __cxw_rejects group by line"
     )
