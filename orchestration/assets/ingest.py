@@ -4,9 +4,8 @@
 
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
 
-from ..loader import load_entity
+from ..loader import load_landing
 from ..loader.contract import ENTITIES
-from ..loader.schema import ensure_raw_schema
 from ..resources import WarehouseResource
 
 RAW_GROUP = "raw"
@@ -35,23 +34,23 @@ def raw_asset_key(table: str) -> AssetKey:
     ],
 )
 def ingest_landing(context: AssetExecutionContext, warehouse: WarehouseResource):
-    """Load new landing files in one connection (DuckDB has one writer per file)."""
+    """Load new landing files into one DuckDB instance (one writer per file): each entity's
+    files in order, entities side by side (see load_landing)."""
     s = warehouse.settings
     selected = {key.path[-1] for key in context.selected_asset_keys}
+    entities = [entity for entity in ENTITIES if entity.name in selected]
     con = warehouse.connect()
     try:
-        ensure_raw_schema(con)
-        for entity in ENTITIES:
-            if entity.name not in selected:
-                continue
-            results = load_entity(
-                con,
-                entity,
-                s.landing_dir,
-                time_zone=s.source_time_zones[entity.source],
-                quarantine_dir=s.quarantine_dir,
-            )
-            new = [r for r in results if r.status != "duplicate"]
+        report = load_landing(
+            con,
+            s.landing_dir,
+            time_zones=s.source_time_zones,
+            quarantine_dir=s.quarantine_dir,
+            entities=entities,
+            workers=s.threads,
+        )
+        for entity in entities:
+            new = [r for r in report.files if r.entity == entity.name and r.status != "duplicate"]
             for r in new:
                 log = context.log.warning if r.status == "quarantined" else context.log.info
                 log(
