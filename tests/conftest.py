@@ -13,6 +13,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 CXW = str(Path(sys.executable).with_name("cxw"))
+DBT = str(Path(sys.executable).with_name("dbt"))
 
 
 def cxw_env(data_dir: Path, **extra: str) -> dict[str, str]:
@@ -32,6 +33,23 @@ def cxw_env(data_dir: Path, **extra: str) -> dict[str, str]:
 def run_cxw(*args: str, env: dict[str, str], timeout: int = 900) -> subprocess.CompletedProcess:
     return subprocess.run(
         [CXW, *args], env=env, cwd=REPO, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def run_dbt(data_dir: Path, target: Path, *args: str) -> subprocess.CompletedProcess:
+    """The venv's dbt on the warehouse of `data_dir`, writing its artifacts to `target`."""
+    env = cxw_env(
+        data_dir,
+        CXW_WAREHOUSE_PATH=str(data_dir / "warehouse" / "cx.duckdb"),
+        DBT_TARGET_PATH=str(target),
+    )
+    return subprocess.run(
+        [DBT, "--no-use-colors", *args, "--project-dir", ".", "--profiles-dir", "."],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
 
 

@@ -4,14 +4,9 @@ production), so CI runs every one of them here, against the sample warehouse."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.conftest import REPO, cxw_env
-
-DBT = str(Path(sys.executable).with_name("dbt"))
-PROJECT_ARGS = ("--project-dir", ".", "--profiles-dir", ".")
+from tests.conftest import run_dbt
 
 
 def _run_results(target: Path) -> list[dict]:
@@ -30,19 +25,7 @@ def test_pipeline_build_leaves_unit_tests_out(pipeline_dir: Path) -> None:
 
 def test_every_dbt_unit_test_passes(pipeline_dir: Path, tmp_path: Path) -> None:
     target = tmp_path / "target"
-    env = cxw_env(
-        pipeline_dir,
-        CXW_WAREHOUSE_PATH=str(pipeline_dir / "warehouse" / "cx.duckdb"),
-        DBT_TARGET_PATH=str(target),
-    )
-    result = subprocess.run(
-        [DBT, "--no-use-colors", "test", "--select", "test_type:unit", *PROJECT_ARGS],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    result = run_dbt(pipeline_dir, target, "test", "--select", "test_type:unit")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
     manifest = json.loads((target / "manifest.json").read_text())

@@ -3,30 +3,14 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.conftest import REPO, cxw_env
-
-DBT = str(Path(sys.executable).with_name("dbt"))
+from tests.conftest import run_dbt
 
 
 def test_docs_generate_describes_every_model_and_column(pipeline_dir: Path, tmp_path: Path) -> None:
     target = tmp_path / "target"
-    env = cxw_env(
-        pipeline_dir,
-        CXW_WAREHOUSE_PATH=str(pipeline_dir / "warehouse" / "cx.duckdb"),
-        DBT_TARGET_PATH=str(target),
-    )
-    result = subprocess.run(
-        [DBT, "--no-use-colors", "docs", "generate", "--project-dir", ".", "--profiles-dir", "."],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    result = run_dbt(pipeline_dir, target, "docs", "generate")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "[WARNING]" not in result.stdout, result.stdout[-3000:]
 
