@@ -2,7 +2,7 @@
 
 landing_files(landing_dir, entity)        the entity's files, in load order
 load_entity(con, entity, landing_dir, *, time_zone, quarantine_dir) -> [FileLoadResult]
-load_landing(con, landing_dir, *, time_zones, quarantine_dir, entities) -> LoadReport
+load_landing(con, landing_dir, *, time_zones, quarantine_dir, entities, workers) -> LoadReport
 """
 
 from .contract import ENTITIES, ENTITIES_BY_NAME, Entity
