@@ -24,8 +24,8 @@ with all_events as (
     select * from {{ ref('stg_web__events') }}
 ),
 {% if is_incremental() %}
--- reads the model itself: a second reference to the `all_events` CTE would make DuckDB
--- materialise every event
+-- reads stg_web__events itself: a second reference to the `all_events` CTE would make
+-- DuckDB materialise every event
 new_events as (
     select
         anonymous_id,
@@ -170,6 +170,7 @@ final as (
 
 select * from final
 {%- if is_incremental() %}
-union all
+-- by name: the table's columns may be in another order than the model's
+union all by name
 select * from kept_sessions
 {%- endif %}
