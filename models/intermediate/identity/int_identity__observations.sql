@@ -55,39 +55,37 @@ order_buyers as (
     from orders
 ),
 
-ticket_contacts as (
-    {%- for identifier_type, column in [
-        ('crm_customer_id', 'customer_id'), ('email', 'contact_email'),
-    ] %}
-    {%- if not loop.first %}
-    union all
-    {%- endif %}
+-- tickets and survey answers name their person the same way: by CRM customer_id, else by
+-- email (the anchor), and show both
+contacts as (
     select
-        case when customer_id is not null then 'crm_customer_id' else 'email' end as anchor_type,
-        coalesce(customer_id, contact_email) as anchor_value,
-        '{{ identifier_type }}' as identifier_type,
-        {{ column }} as identifier_value,
+        customer_id,
+        contact_email as email,
         opened_at as observed_at,
         'crm_ticket' as evidence,
     from tickets
-    {%- endfor %}
+    union all
+    select
+        customer_id,
+        respondent_email as email,
+        submitted_at as observed_at,
+        'survey_response' as evidence,
+    from responses
 ),
 
-survey_respondents as (
-    {%- for identifier_type, column in [
-        ('crm_customer_id', 'customer_id'), ('email', 'respondent_email'),
-    ] %}
+contact_records as (
+    {%- for identifier_type, column in [('crm_customer_id', 'customer_id'), ('email', 'email')] %}
     {%- if not loop.first %}
     union all
     {%- endif %}
     select
         case when customer_id is not null then 'crm_customer_id' else 'email' end as anchor_type,
-        coalesce(customer_id, respondent_email) as anchor_value,
+        coalesce(customer_id, email) as anchor_value,
         '{{ identifier_type }}' as identifier_type,
         {{ column }} as identifier_value,
-        submitted_at as observed_at,
-        'survey_response' as evidence,
-    from responses
+        observed_at,
+        evidence,
+    from contacts
     {%- endfor %}
 ),
 
@@ -97,9 +95,7 @@ record_observations as (
     union all
     select * from order_buyers
     union all
-    select * from ticket_contacts
-    union all
-    select * from survey_respondents
+    select * from contact_records
 ),
 
 grouped_record_observations as (
