@@ -179,6 +179,8 @@ def load_landing(
         finally:
             cursor.close()
 
+    # before the workers: on a new warehouse, two cursors creating the same tables at once
+    # would conflict (each load's own call then finds them there)
     ensure_raw_schema(con)
     largest_first = sorted(entities, key=lambda e: -_landing_bytes(landing_dir, e))
     # preserve_insertion_order is one setting for the whole instance: on for the duration,
