@@ -77,6 +77,17 @@ def test_gamma_gamma_matches_fader_hardie_2013():
     assert fitted.p * fitted.v / (fitted.q - 1) == pytest.approx(35.2, abs=0.2)
 
 
+def test_gamma_gamma_likelihood_per_frequency_level_is_the_formula():
+    """The fit evaluates the likelihood per frequency level: the same per-customer values
+    as the paper's formula, evaluated customer by customer."""
+    data = _cdnow("cdnow_customers_summary_with_transactions.csv")
+    data = data[data["x"] > 0]
+    x, m = data["x"].to_numpy(dtype="float64"), data["zbar"].to_numpy(dtype="float64")
+    for params in (clv.GammaGammaParams(6.25, 3.74, 15.44), clv.GammaGammaParams(1.0, 8.0, 100.0)):
+        per_level, _ = clv._gamma_gamma_log_likelihood_gradient(params, x, m)
+        assert per_level == pytest.approx(clv.gamma_gamma_log_likelihood(params, x, m), rel=1e-12)
+
+
 @pytest.mark.parametrize("model", ["bg_nbd", "gamma_gamma"])
 def test_likelihood_gradients_match_finite_differences(model, cdnow_summary):
     """The fits use analytical gradients: each must be the derivative of its likelihood."""
