@@ -8,7 +8,8 @@ At each scale, on the same landing files (generated once and cached under
 - full: `cxw run` on an empty warehouse (load, dbt, checks, publish), with its phases;
 - floor: benchmarks/floor.sql, one DuckDB script that computes the all_time KPIs straight
   from the landing files (`python -m benchmarks.floor`);
-- incremental: `cxw run` again after about 1 % more data has landed.
+- incremental: `cxw run` again after about 1 % more data has landed; and how many of the
+  published rows that run changed (its release against the full run's, table by table).
 
 Each is a subprocess; wall time and the peak RSS of its whole process tree are measured
 (benchmarks/sampler.py). Prints a table; writes <out>/results-<timestamp>.json and
@@ -34,6 +35,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration import serving
 from orchestration.config import REPO_ROOT, settings
 
 from .increment import write_increment
@@ -221,6 +223,56 @@ def _pipeline_kpis(serving_path: Path) -> dict[str, float | None]:
     return dict(rows)
 
 
+def release_delta(before: Path, after: Path, schema: str = "marts") -> dict:
+    """How much of one release another changed, table by table (rows compared whole).
+
+    changed: rows of `after` that `before` does not have (`except all`, so a duplicated row
+    counts as often as it is new); removed: rows of `before` that `after` no longer has.
+    A table only in `after` is all changed; one only in `before` is all removed.
+    """
+    con = duckdb.connect()
+    try:
+        con.execute("attach ? as before_release (read_only)", [str(before)])
+        con.execute("attach ? as after_release (read_only)", [str(after)])
+
+        def tables(catalog: str) -> set[str]:
+            return {
+                name
+                for (name,) in con.execute(
+                    "select table_name from information_schema.tables "
+                    "where table_catalog = ? and table_schema = ?",
+                    [catalog, schema],
+                ).fetchall()
+            }
+
+        def count(sql: str) -> int:
+            return con.execute(f"select count(*) from ({sql})").fetchone()[0]
+
+        before_tables, after_tables = tables("before_release"), tables("after_release")
+        result: dict[str, dict[str, int]] = {}
+        for table in sorted(before_tables | after_tables):
+            old = f'before_release.{schema}."{table}"'
+            new = f'after_release.{schema}."{table}"'
+            rows = count(f"from {new}") if table in after_tables else 0
+            if table in before_tables and table in after_tables:
+                changed = count(f"from {new} except all from {old}")
+                removed = count(f"from {old} except all from {new}")
+            else:
+                changed = rows
+                removed = count(f"from {old}") if table in before_tables else 0
+            result[table] = {"rows": rows, "changed": changed, "removed": removed}
+    finally:
+        con.close()
+    rows = sum(t["rows"] for t in result.values())
+    changed = sum(t["changed"] for t in result.values())
+    return {
+        "tables": result,
+        "rows": rows,
+        "changed": changed,
+        "changed_share": round(changed / rows, 4) if rows else None,
+    }
+
+
 def compare_kpis(floor: dict, pipeline: dict) -> dict:
     """Floor against pipeline, KPI by KPI (they differ where the floor stitches less)."""
     compared = {}
@@ -267,7 +319,9 @@ def bench_scale(
     print(f"[{scale.name}] full run ...", flush=True)
     full = _run_result(measure([_cxw(), "run"], env=env, cwd=REPO_ROOT))
     result["full"] = full
-    pipeline_kpis = _pipeline_kpis(work / "data" / "serving" / "cx.duckdb")
+    serving_path = work / "data" / "serving" / "cx.duckdb"
+    full_release = serving.current_release(serving_path)
+    pipeline_kpis = _pipeline_kpis(serving_path)
 
     print(f"[{scale.name}] floor ...", flush=True)
     floor_cmd = [sys.executable, "-m", "benchmarks.floor", str(landing)]
@@ -292,6 +346,10 @@ def bench_scale(
     print(f"[{scale.name}] incremental run (+{sum(b.rows for b in batches)} rows) ...", flush=True)
     incremental = _run_result(measure([_cxw(), "run"], env=env, cwd=REPO_ROOT))
     incremental["rows_added"] = {b.entity: b.rows for b in batches}
+    incremental_release = serving.current_release(serving_path)
+    if full_release and incremental_release and incremental_release != full_release:
+        # what any incremental strategy would still have to rewrite and publish
+        incremental["published_delta"] = release_delta(full_release, incremental_release)
     result["incremental"] = incremental
     result["ratios"] = ratios(result)
     if not keep_work:
@@ -387,6 +445,15 @@ def format_table(report: dict) -> str:
             f", floor x{_fmt(step['floor_time_ratio'])}, "
             f"incremental x{_fmt(step['incremental_time_ratio'])}"
         )
+    for r in report["scales"]:
+        delta = r["incremental"].get("published_delta")
+        if delta and delta["rows"]:
+            added = sum(r["incremental"].get("rows_added", {}).values())
+            lines.append(
+                f"published rows the incremental run changed at {r['scale']}: "
+                f"{delta['changed']} of {delta['rows']} ({100 * delta['changed_share']:.1f} %) "
+                f"for {added} rows landed"
+            )
     targets = report["targets"]
     lines.append(f"targets at scale {targets['scale']}:")
     for check in targets["checks"]:

@@ -7,9 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
-from benchmarks.run import SCALES, ensure_landing, growth, parse_run_output
+from benchmarks.run import SCALES, ensure_landing, growth, parse_run_output, release_delta
 from orchestration.runner import CheckOutcome, RunReport, format_report
 from tests.conftest import REPO, cxw_env
 
@@ -79,6 +80,44 @@ def test_growth_exponent_is_one_when_time_grows_with_rows() -> None:
     assert step["full_exponent"] == pytest.approx(1.0)
 
 
+def _release(path: Path, tables: dict[str, list[tuple[int, str]]]) -> Path:
+    con = duckdb.connect(str(path))
+    con.execute("create schema marts")
+    for name, rows in tables.items():
+        con.execute(f"create table marts.{name} (id integer, value varchar)")
+        con.executemany(f"insert into marts.{name} values (?, ?)", rows)
+    con.close()
+    return path
+
+
+def test_release_delta_counts_rows_changed_and_removed_table_by_table(tmp_path: Path) -> None:
+    before = _release(
+        tmp_path / "before.duckdb",
+        {
+            "same": [(1, "a"), (2, "b")],
+            "edited": [(1, "a"), (2, "b"), (3, "c")],
+            "dropped": [(1, "a")],
+        },
+    )
+    after = _release(
+        tmp_path / "after.duckdb",
+        {
+            "same": [(2, "b"), (1, "a")],  # another order is no change
+            "edited": [(1, "a"), (2, "B"), (4, "d"), (4, "d")],  # a duplicate counts twice
+            "added": [(1, "a"), (2, "b")],
+        },
+    )
+    delta = release_delta(before, after)
+    assert delta["tables"] == {
+        "added": {"rows": 2, "changed": 2, "removed": 0},
+        "dropped": {"rows": 0, "changed": 0, "removed": 1},
+        "edited": {"rows": 4, "changed": 3, "removed": 2},
+        "same": {"rows": 2, "changed": 0, "removed": 0},
+    }
+    assert (delta["rows"], delta["changed"]) == (8, 5)
+    assert delta["changed_share"] == pytest.approx(5 / 8, abs=1e-4)
+
+
 @pytest.mark.slow  # about two minutes: `make test-slow`, a separate CI step
 def test_benchmark_smallest_scale_end_to_end(tmp_path: Path) -> None:
     out = tmp_path / "bench"
@@ -105,6 +144,12 @@ def test_benchmark_smallest_scale_end_to_end(tmp_path: Path) -> None:
         assert set(run["phases"]) == {"ingest", "dbt", "checks", "publish"}
         assert run["peak_rss_bytes"] > 50 * 2**20  # Python + Dagster + DuckDB, at least
     assert scale["incremental"]["rows_added"]["web_events"] >= 1
+    # the incremental run's release against the full run's: new events change some rows
+    delta = scale["incremental"]["published_delta"]
+    assert {"dim_customers", "fct_web_sessions", "kpi_scorecard"} <= set(delta["tables"])
+    assert 0 < delta["changed"] <= delta["rows"]
+    assert delta["tables"]["fct_web_sessions"]["changed"] >= 1
+    assert "published rows the incremental run changed at tiny" in result.stdout
     floor = scale["floor"]
     assert floor["ok"], floor.get("output_tail")
     assert floor["wall_seconds"] > 0 and floor["query_seconds"] > 0
