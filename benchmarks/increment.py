@@ -3,15 +3,20 @@
 The batch is drawn from the rows already landed: a random sample of clean rows of each
 entity, with new business keys (so they are new records, not new versions) and
 timestamps moved just past the newest data, spread over the same share of the data's time
-span (1 % of a year of data is about 3.7 days). Orders, tickets and answers keep their
-customer_id: existing customers come back. Files are named to sort after every existing
-file, as a new extract would.
+span (1 % of a year of data is about 3.7 days). A record's other timestamps keep their
+distance to the one that says when it happened, but none is later than the end of that
+span: the time the new extract was taken. (A customer updated four years after signing up
+would otherwise be updated four years in the future, and move `as_of`, the latest
+timestamp in the data, with it.) Orders, tickets and answers keep their customer_id:
+existing customers come back. Files are named to sort after every existing file, as a new
+extract would.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -53,6 +58,22 @@ def _source(entity: Entity, folder: Path) -> str:
     )
 
 
+_PARSE = "cast(try_cast(nullif(trim({}), '') as timestamptz) as timestamp)"
+
+
+def _moved(column: str, main: str, last_at: datetime, span_seconds: float) -> str:
+    """`column` moved as far as `main` is (to a random point of the span after `last_at`),
+    as text; but no later than the end of the span, when the new extract was taken."""
+    extracted_at = last_at + timedelta(seconds=span_seconds)
+    value = f"""{_PARSE.format(column)} + to_microseconds(
+        epoch_us(timestamp '{last_at}') - epoch_us({_PARSE.format(main)})
+        + cast(_jitter * {span_seconds * 1e6:.0f} as bigint))"""
+    # `case`, not `least`: least() skips NULLs, and an empty timestamp stays empty
+    capped = f"""case when {value} > timestamp '{extracted_at}'
+        then timestamp '{extracted_at}' else {value} end"""
+    return f"strftime({capped}, '%Y-%m-%dT%H:%M:%SZ') as {column}"
+
+
 def write_increment(
     landing_dir: Path, *, fraction: float = 0.01, seed: int = 1, run: int = 1
 ) -> list[Batch]:
@@ -66,30 +87,24 @@ def write_increment(
                 continue
             main = _main_timestamp(entity)
             ts = _timestamp_columns(entity)
-            parse = "cast(try_cast(nullif(trim({}), '') as timestamptz) as timestamp)"
             con.execute(
                 f"""
                 create or replace temp table clean as
                 select * from {_source(entity, landing_dir)}
                 where nullif(trim({entity.key}), '') is not null
-                  and {" and ".join(f"({parse.format(c)} is not null or nullif(trim({c}), '') is null)" for c in ts)}
-                  and {parse.format(main)} is not null
+                  and {" and ".join(f"({_PARSE.format(c)} is not null or nullif(trim({c}), '') is null)" for c in ts)}
+                  and {_PARSE.format(main)} is not null
                 """  # noqa: E501
             )
+            happened = _PARSE.format(main)
             total, first_at, last_at = con.execute(
-                f"select count(*), min({parse.format(main)}), max({parse.format(main)}) from clean"
+                f"select count(*), min({happened}), max({happened}) from clean"
             ).fetchone()
             if not total:
                 continue
             rows = max(1, math.ceil(total * fraction))
             span_seconds = max((last_at - first_at).total_seconds() * fraction, 3600.0)
-            shifted = ", ".join(
-                f"""strftime({parse.format(c)} + to_microseconds(
-                        (epoch_us(timestamp '{last_at}') - epoch_us({parse.format(main)})
-                         + cast(_jitter * {span_seconds * 1e6:.0f} as bigint))),
-                    '%Y-%m-%dT%H:%M:%SZ') as {c}"""
-                for c in ts
-            )
+            shifted = ", ".join(_moved(c, main, last_at, span_seconds) for c in ts)
             key = f"'{PREFIX.removeprefix('zz_')}{run}_' || {entity.key} as {entity.key}"
             con.execute(f"select setseed({(seed % 1000) / 1000.0})")
             con.execute(

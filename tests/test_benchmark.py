@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from benchmarks.increment import PREFIX, _source, write_increment
 from benchmarks.run import SCALES, ensure_landing, growth, parse_run_output, release_delta
+from orchestration.loader.contract import ENTITIES, TIMESTAMP
 from orchestration.runner import CheckOutcome, RunReport, format_report
 from tests.conftest import REPO, cxw_env
 
@@ -78,6 +81,66 @@ def test_growth_exponent_is_one_when_time_grows_with_rows() -> None:
     (step,) = growth([result("a", 1000, 2.0), result("b", 10_000, 20.0)])
     assert step["rows_ratio"] == 10
     assert step["full_exponent"] == pytest.approx(1.0)
+
+
+def _read_all_varchar(path: Path, columns: list[str]) -> str:
+    if path.suffix == ".jsonl" or path.name.endswith(".jsonl.gz"):
+        typed = ", ".join(f"{c}: 'varchar'" for c in columns)
+        return f"read_json('{path}', format = 'newline_delimited', columns = {{{typed}}})"
+    return f"read_csv('{path}', header = true, all_varchar = true)"
+
+
+def test_increment_is_new_records_no_later_than_its_extract_time(
+    sample_dir: Path, tmp_path: Path
+) -> None:
+    landing = tmp_path / "landing"
+    shutil.copytree(sample_dir / "landing", landing)
+    fraction = 0.05
+    con = duckdb.connect()
+    con.execute("set TimeZone = 'UTC'")
+    utc = "cast(try_cast({} as timestamptz) as timestamp)"  # offsets count, as in the loader
+    spans = {}
+    for entity in ENTITIES:
+        when = next(c.name for c in entity.columns if c.type == TIMESTAMP and c.required)
+        columns = [c.name for c in entity.columns if c.type == TIMESTAMP]
+        # the rows a batch is drawn from: a key, and every timestamp empty or valid
+        clean = " and ".join(
+            f"({utc.format(c)} is not null or nullif(trim({c}), '') is null)" for c in columns
+        )
+        first, last = con.execute(
+            f"select min(t), max(t) from (select {utc.format(when)} as t "
+            f"from {_source(entity, landing)} "
+            f"where nullif(trim({entity.key}), '') is not null and {clean})"
+        ).fetchone()
+        spans[entity.name] = (when, last, last + (last - first) * fraction)
+
+    batches = write_increment(landing, fraction=fraction, seed=3)
+
+    assert {b.entity for b in batches} == {e.name for e in ENTITIES}
+    capped = 0
+    for batch in batches:
+        entity = next(e for e in ENTITIES if e.name == batch.entity)
+        when, last, extracted_at = spans[entity.name]
+        columns = [c.name for c in entity.columns if c.type == TIMESTAMP]
+        source = _read_all_varchar(batch.path, [entity.key, *columns])
+        rows, new_keys = con.execute(
+            f"select count(*), count(*) filter (where {entity.key} like ?) from {source}",
+            [f"{PREFIX.removeprefix('zz_')}1_%"],
+        ).fetchone()
+        assert rows == batch.rows > 0 and new_keys == rows, batch
+        # every record happened after the newest landed one; no timestamp is later than
+        # the time the extract was taken (the end of the span the batch covers)
+        assert con.execute(f"select min({utc.format(when)}) from {source}").fetchone()[0] >= last
+        for column in columns:
+            latest, at_cap = con.execute(
+                f"select max({utc.format(column)}), "
+                f"count(*) filter (where {utc.format(column)} >= ?) from {source}",
+                [extracted_at.replace(microsecond=0)],
+            ).fetchone()
+            assert latest is None or latest <= extracted_at, (batch.entity, column, latest)
+            capped += at_cap
+    # a customer updated long after signing up, at least, was moved only up to that time
+    assert capped > 0
 
 
 def _release(path: Path, tables: dict[str, list[tuple[int, str]]]) -> Path:
