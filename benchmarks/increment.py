@@ -87,16 +87,16 @@ def write_increment(
                 continue
             main = _main_timestamp(entity)
             ts = _timestamp_columns(entity)
+            happened = _PARSE.format(main)
             con.execute(
                 f"""
                 create or replace temp table clean as
                 select * from {_source(entity, landing_dir)}
                 where nullif(trim({entity.key}), '') is not null
                   and {" and ".join(f"({_PARSE.format(c)} is not null or nullif(trim({c}), '') is null)" for c in ts)}
-                  and {_PARSE.format(main)} is not null
+                  and {happened} is not null
                 """  # noqa: E501
             )
-            happened = _PARSE.format(main)
             total, first_at, last_at = con.execute(
                 f"select count(*), min({happened}), max({happened}) from clean"
             ).fetchone()
