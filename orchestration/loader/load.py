@@ -8,7 +8,8 @@ with DuckDB into a staging table, type and check every record in SQL, then in on
 transaction append the good records to raw.<entity>, the bad ones to raw.quarantine and a
 row to raw.load_log. A file that cannot be read at all is quarantined whole (one
 raw.quarantine row with line NULL, load_log status 'quarantined', and a copy of the file in
-`quarantine_dir/<batch_id>/`).
+`quarantine_dir/<batch_id>/`). A lack of memory, disk or I/O is not bad input: the file's
+load fails with LoadResourceError and leaves it unhandled, for the next run (errors.py).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import duckdb
 
 from .contract import ENTITIES, Entity
 from .discovery import file_format, landing_files, relative_name, unsupported_files
+from .errors import LoadResourceError, resource_kind
 from .fingerprint import Fingerprint, fingerprint
 from .readers import STAGED, FileRejected, stage_csv, stage_jsonl, stage_parquet
 from .schema import ensure_raw_schema
@@ -210,11 +212,20 @@ def load_file(
     time_zone: str = "UTC",
     quarantine_dir: Path | None = None,
 ) -> FileLoadResult:
-    """Load one landing file (see the module docstring)."""
-    with _insertion_order_preserved(con):
-        return _load_file(
-            con, entity, path, landing_dir, time_zone=time_zone, quarantine_dir=quarantine_dir
-        )
+    """Load one landing file (see the module docstring).
+
+    Raises LoadResourceError when memory, disk or I/O fails while loading it: the file is
+    then left unhandled (no raw rows, no load_log line, not quarantined) for the next run."""
+    try:
+        with _insertion_order_preserved(con):
+            return _load_file(
+                con, entity, path, landing_dir, time_zone=time_zone, quarantine_dir=quarantine_dir
+            )
+    except Exception as exc:
+        kind = resource_kind(exc)
+        if kind is None or isinstance(exc, LoadResourceError):
+            raise
+        raise LoadResourceError(relative_name(path, landing_dir), kind, exc) from exc
 
 
 @contextmanager

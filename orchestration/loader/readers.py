@@ -18,11 +18,19 @@ from pathlib import Path
 import duckdb
 
 from .contract import Entity
+from .errors import is_resource_error
 from .fingerprint import Fingerprint
 from .validation import ident, sql_str
 
 STAGED = "__cxw_staged"
-MAX_LINE_SIZE = 64 * 1024 * 1024
+MIB = 1024 * 1024
+# The longest line (CSV: record) DuckDB is asked to hold, in bytes: a file is read with the
+# first size, and read again with the next only when one of its lines is longer. DuckDB
+# keeps a read buffer per thread (for a .gz file, whose size it cannot know, always a whole
+# buffer), and left to itself takes buffer_size = 16 x max_line_size: a 64 MiB limit asked
+# for 1 GiB buffers, and a small memory_limit failed on every .gz file.
+LINE_SIZES = (2 * MIB, 64 * MIB)
+MAX_LINE_SIZE = LINE_SIZES[-1]
 LINE_DELIMITER = "\x1e"  # ASCII record separator: never valid unescaped inside JSON
 
 
@@ -51,15 +59,28 @@ def _missing(entity: Entity, present: set[str], where: str, found: list[str]) ->
         )
 
 
+def _line_options(max_line_size: int) -> str:
+    """read_csv's line and buffer sizes: the buffer holds a line twice over, and at least
+    DuckDB's default 16 MiB (a smaller one only slows the read down)."""
+    return f"max_line_size={max_line_size}, buffer_size={max(16 * MIB, 2 * max_line_size)}"
+
+
 def _read_lines(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> None:
     """Every physical line of a text file, in order (rowid = line number - 1)."""
     compression = ", compression='gzip'" if path.name.lower().endswith(".gz") else ""
-    con.execute(
-        f"create or replace temp table {table} as select line from read_csv(?, header=false, "
-        f"columns={{'line': 'VARCHAR'}}, delim={sql_str(LINE_DELIMITER)}, quote='', escape='', "
-        f"auto_detect=false, strict_mode=false, max_line_size={MAX_LINE_SIZE}{compression})",
-        [str(path)],
-    )
+    for max_line_size in LINE_SIZES:
+        try:
+            con.execute(
+                f"create or replace temp table {table} as select line from read_csv(?, "
+                f"header=false, columns={{'line': 'VARCHAR'}}, "
+                f"delim={sql_str(LINE_DELIMITER)}, quote='', escape='', auto_detect=false, "
+                f"strict_mode=false, {_line_options(max_line_size)}{compression})",
+                [str(path)],
+            )
+            return
+        except duckdb.InvalidInputException as exc:
+            if "maximum line size" not in str(exc).lower() or max_line_size == MAX_LINE_SIZE:
+                raise
 
 
 # --------------------------------------------------------------------------- CSV
@@ -102,21 +123,29 @@ def stage_csv(
     _missing(entity, set(names), "header row", header)
     columns = [f"c{i}" for i in range(len(header))]
     spec = ", ".join(f"'{c}': 'VARCHAR'" for c in columns)
-    for table in ("__cxw_rejects", "__cxw_reject_scans"):
-        con.execute(f"drop table if exists {table}")
-    try:
-        con.execute(
-            "create or replace temp table __cxw_csv as select * from read_csv(?, header=true, "
-            f"auto_detect=false, delim=',', quote='\"', escape='\"', columns={{{spec}}}, "
-            "store_rejects=true, rejects_table='__cxw_rejects', "
-            f"rejects_scan='__cxw_reject_scans', max_line_size={MAX_LINE_SIZE})",
-            [str(path)],
-        )
-    except duckdb.Error as exc:
-        first = str(exc).strip().splitlines()[0]
-        raise FileRejected(
-            "unreadable", f"the file is not valid CSV ({first}); export it again as CSV"
-        ) from exc
+    for max_line_size in LINE_SIZES:
+        for table in ("__cxw_rejects", "__cxw_reject_scans"):
+            con.execute(f"drop table if exists {table}")
+        try:
+            con.execute(
+                "create or replace temp table __cxw_csv as select * from read_csv(?, "
+                f"header=true, auto_detect=false, delim=',', quote='\"', escape='\"', "
+                f"columns={{{spec}}}, store_rejects=true, rejects_table='__cxw_rejects', "
+                f"rejects_scan='__cxw_reject_scans', {_line_options(max_line_size)})",
+                [str(path)],
+            )
+        except duckdb.Error as exc:
+            if is_resource_error(exc):
+                raise
+            first = str(exc).strip().splitlines()[0]
+            raise FileRejected(
+                "unreadable", f"the file is not valid CSV ({first}); export it again as CSV"
+            ) from exc
+        (too_long,) = con.execute(
+            "select count(*) from __cxw_rejects where error_type = 'LINE SIZE OVER MAXIMUM'"
+        ).fetchone()
+        if not too_long:
+            break
     # Records DuckDB could not parse, by their logical line (records + blank lines). A line
     # can have more than one reject, which DuckDB returns in no set order: their messages
     # are sorted, so the quarantine's reason is the same on every run (it was not: seen at
@@ -214,6 +243,8 @@ def stage_jsonl(
     try:
         _read_lines(con, path, "__cxw_lines")
     except duckdb.Error as exc:
+        if is_resource_error(exc):
+            raise
         first = str(exc).strip().splitlines()[0]
         raise FileRejected(
             "unreadable", f"the file cannot be read as text lines ({first})"
@@ -287,6 +318,8 @@ def stage_parquet(
     try:
         described = con.execute("describe select * from read_parquet(?)", [str(path)]).fetchall()
     except duckdb.Error as exc:
+        if is_resource_error(exc):
+            raise
         first = str(exc).strip().splitlines()[0]
         raise FileRejected(
             "unreadable", f"the file is not valid Parquet ({first}); export it again"
@@ -319,6 +352,8 @@ def stage_parquet(
             [str(path)],
         )
     except duckdb.Error as exc:
+        if is_resource_error(exc):
+            raise
         first = str(exc).strip().splitlines()[0]
         raise FileRejected(
             "unreadable", f"the Parquet file cannot be read ({first}); export it again"
