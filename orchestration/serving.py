@@ -11,6 +11,10 @@ checkpointed, fsynced and renamed into `releases/`; then a hard link to it repla
 `cx.duckdb` with one `rename` (atomic on POSIX). A reader that holds the old file open
 keeps reading the old inode, consistent to the end; the next open sees the new release.
 A crash at any step before the rename leaves the last good release in place.
+
+Releases are written in DuckDB's storage format of STORAGE_COMPATIBILITY_VERSION, not the
+writer's own: a file written by duckdb 2.0 in its default format fails to open in the 1.x
+readers that BI connectors, the Node bindings and duckdb-wasm embed ("version number 999").
 """
 
 from __future__ import annotations
@@ -25,6 +29,11 @@ import duckdb
 
 RELEASE_SUFFIX = ".duckdb"
 META_SCHEMA = "meta"
+# The oldest storage format that keeps the release's features: v1.2.0 brought the string
+# compression the marts use (the sample's release: 6.3 MB in v1.2.0 to latest alike, 7.1 MB
+# in v1.0.0); the marts hold only types every 1.x reader knows. Readers from DuckDB 1.2 on
+# open it (tests/test_serving_compat.py opens a release with duckdb 1.2, 1.4 and 1.5).
+STORAGE_COMPATIBILITY_VERSION = "v1.2.0"
 
 
 @dataclass(frozen=True)
@@ -131,7 +140,9 @@ def build_release(
     release_id = new_release_id(published_at)
     tmp = folder / f".{release_id}.tmp"
     final = folder / f"{release_id}{RELEASE_SUFFIX}"
-    con = duckdb.connect(str(tmp))
+    con = duckdb.connect(
+        str(tmp), config={"storage_compatibility_version": STORAGE_COMPATIBILITY_VERSION}
+    )
     try:
         con.execute("attach ? as wh (read_only)", [str(warehouse_path)])
         tables: dict[str, int] = {}
