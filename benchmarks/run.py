@@ -274,9 +274,13 @@ def release_delta(before: Path, after: Path, schema: str = "marts") -> dict:
 
 
 def compare_kpis(floor: dict, pipeline: dict) -> dict:
-    """Floor against pipeline, KPI by KPI (they differ where the floor stitches less)."""
+    """Floor against pipeline, KPI by KPI (they differ where the floor stitches less).
+
+    Only the KPIs the floor computes: the floor is the minimum SQL for the contract's
+    original KPIs, not for the service-level ones (business hours, SLAs) added later.
+    """
     compared = {}
-    for kpi in sorted(set(floor) | set(pipeline)):
+    for kpi in sorted(floor):
         f = floor.get(kpi, {}).get("value")
         p = pipeline.get(kpi)
         f = None if f is None or (isinstance(f, float) and math.isnan(f)) else f

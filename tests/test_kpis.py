@@ -16,7 +16,9 @@ import math
 import os
 import subprocess
 import sys
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 import numpy as np
@@ -31,6 +33,9 @@ DBT = Path(sys.executable).parent / "dbt"
 CHURN_DAYS = 180
 SESSION_TIMEOUT_SECONDS = 30 * 60
 RELATIVE_TOLERANCE = 1e-9
+# the service schedule's zone and holiday calendar: the dbt vars' defaults
+SERVICE_TIME_ZONE = "Europe/Rome"
+SERVICE_HOLIDAY_CALENDAR = "IT"
 UNKNOWN = "(unknown)"
 
 
@@ -402,55 +407,148 @@ def web_kpis(raw: Raw) -> list[dict]:
     return rows
 
 
+class BusinessClock:
+    """Business seconds between two UTC instants, on the schedule, holiday and SLA seeds
+    (the business's configuration), computed here day by day with zoneinfo: each open
+    day's local opening hours placed in that day's offset, independently of the SQL."""
+
+    def __init__(self) -> None:
+        self.zone = ZoneInfo(SERVICE_TIME_ZONE)
+        schedules = pd.read_csv(REPO / "seeds" / "service_schedules.csv", dtype=str)
+        self.hours: dict[str, dict[int, tuple[str, str]]] = {}
+        for row in schedules.itertuples():
+            self.hours.setdefault(row.channel, {})[int(row.iso_weekday)] = (
+                row.opens_at,
+                row.closes_at,
+            )
+        holidays = pd.read_csv(REPO / "seeds" / "service_holidays.csv", dtype=str)
+        self.holidays = set(
+            holidays.loc[holidays["calendar"] == SERVICE_HOLIDAY_CALENDAR, "holiday_date"]
+        )
+        targets = pd.read_csv(REPO / "seeds" / "service_sla_targets.csv", dtype=str)
+        self.targets = {
+            (row.sla_metric, row.priority, row.channel): float(row.target_business_hours)
+            for row in targets.itertuples()
+        }
+
+    def _utc(self, day: date, hhmm: str) -> datetime:
+        """`hhmm` local on `day` (wall-clock arithmetic: 24:00 is the next midnight), in UTC."""
+        hours, minutes = (int(part) for part in hhmm.split(":"))
+        local = datetime.combine(day, time(0), tzinfo=self.zone) + timedelta(
+            hours=hours, minutes=minutes
+        )
+        return local.astimezone(UTC)
+
+    def seconds(self, channel: object, start: pd.Timestamp, end: pd.Timestamp) -> float | None:
+        if pd.isna(start) or pd.isna(end):
+            return None
+        schedule = self.hours.get(channel) if isinstance(channel, str) else None
+        schedule = schedule or self.hours["default"]
+        start_utc = start.tz_localize("UTC").to_pydatetime()
+        end_utc = end.tz_localize("UTC").to_pydatetime()
+        total = 0.0
+        day = start_utc.astimezone(self.zone).date() - timedelta(days=1)
+        while day <= end_utc.astimezone(self.zone).date():
+            if day.isoformat() not in self.holidays and day.isoweekday() in schedule:
+                opens, closes = schedule[day.isoweekday()]
+                opens_at, closes_at = self._utc(day, opens), self._utc(day, closes)
+                overlap = min(end_utc, closes_at) - max(start_utc, opens_at)
+                total += max(overlap.total_seconds(), 0.0)
+            day += timedelta(days=1)
+        return total
+
+    def target(self, metric: str, priority: object, channel: object) -> float | None:
+        if not isinstance(priority, str):
+            return None
+        return self.targets.get((metric, priority, channel)) or self.targets.get(
+            (metric, priority, "default")
+        )
+
+
+def _sla_breached(measured: float | None, waited: float, target: float | None) -> bool | None:
+    """Breached: measured later than the target, or not yet measured and waited past it."""
+    if target is None:
+        return None
+    return measured > target if measured is not None else waited > target
+
+
 def service_kpis(raw: Raw) -> list[dict]:
     rows = []
     t = raw.tickets.copy()
     t["first_response_hours"] = (t["first_response_at"] - t["opened_at"]).dt.total_seconds() / 3600
     t["resolution_hours"] = (t["resolved_at"] - t["opened_at"]).dt.total_seconds() / 3600
     t["resolved"] = t["status"].isin(["solved", "closed"])
+    clock, as_of = BusinessClock(), raw.as_of()
+
+    def business_hours(column: str) -> pd.Series:
+        return pd.Series(
+            [
+                None if (s := clock.seconds(c, o, e)) is None else s / 3600
+                for c, o, e in zip(t["channel"], t["opened_at"], t[column], strict=True)
+            ],
+            index=t.index,
+            dtype="float64",
+        )
+
+    t["first_response_business_hours"] = business_hours("first_response_at")
+    t["resolution_business_hours"] = business_hours("resolved_at")
+    t["waited_business_hours"] = [
+        max(clock.seconds(c, o, as_of) / 3600, 0.0)
+        for c, o in zip(t["channel"], t["opened_at"], strict=True)
+    ]
+    resolution_known = t["resolution_business_hours"].where(t["resolved"])
+    # a ticket solved without a recorded reply stopped waiting when it was solved
+    first_response_known = t["first_response_business_hours"].fillna(resolution_known)
+    for metric, measured in (
+        ("first_response", first_response_known),
+        ("resolution", resolution_known),
+    ):
+        t[f"{metric}_breached"] = [
+            _sla_breached(None if pd.isna(m) else m, w, clock.target(metric, priority, channel))
+            for m, w, priority, channel in zip(
+                measured, t["waited_business_hours"], t["priority"], t["channel"], strict=True
+            )
+        ]
     for dimension, value_of, s in _slices(t, ["channel", "priority"]):
-        responded = s["first_response_hours"].dropna()
-        if len(responded):
-            rows.append(
-                _row(
-                    "first_response_time_hours",
-                    dimension,
-                    value_of,
-                    responded.median(),
-                    None,
-                    None,
-                    len(responded),
-                )
-            )
-        resolution = s.loc[s["resolved"], "resolution_hours"].dropna()
-        if len(resolution):
-            rows.append(
-                _row(
-                    "resolution_time_hours",
-                    dimension,
-                    value_of,
-                    resolution.median(),
-                    None,
-                    None,
-                    len(resolution),
-                )
-            )
-        base = s[s["resolved"] & s["agent_replies"].notna()]
-        if len(base):
-            fcr = int(
-                ((base["agent_replies"] == 1) & (base["reopened_count"].fillna(0) == 0)).sum()
-            )
-            rows.append(
-                _row(
-                    "first_contact_resolution_rate",
-                    dimension,
-                    value_of,
-                    100 * fcr / len(base),
-                    fcr,
-                    len(base),
-                    len(base),
-                )
-            )
+        resolved = s[s["resolved"]]
+        for kpi, hours in (
+            ("first_response_time_hours", s["first_response_hours"]),
+            ("resolution_time_hours", resolved["resolution_hours"]),
+            ("first_response_time_business_hours", s["first_response_business_hours"]),
+            ("resolution_time_business_hours", resolved["resolution_business_hours"]),
+        ):
+            hours = hours.dropna()
+            if len(hours):
+                rows.append(_row(kpi, dimension, value_of, hours.median(), None, None, len(hours)))
+        no_reopening = resolved["reopened_count"].fillna(0) == 0
+        replies = resolved["agent_replies"]
+        for kpi, hits, base in (
+            (
+                "first_contact_resolution_rate",
+                (replies == 1) & no_reopening,
+                replies.notna(),
+            ),
+            ("two_touch_resolution_rate", (replies == 2) & no_reopening, replies.notna()),
+            (
+                "reopen_rate",
+                resolved["reopened_count"] > 0,
+                resolved["reopened_count"].notna(),
+            ),
+            (
+                "sla_breach_rate",
+                s["first_response_breached"] == True,  # noqa: E712 (None is no target)
+                s["first_response_breached"].notna(),
+            ),
+            (
+                "resolution_sla_breach_rate",
+                s["resolution_breached"] == True,  # noqa: E712
+                s["resolution_breached"].notna(),
+            ),
+        ):
+            n = int(base.sum())
+            if n:
+                k = int((hits & base).sum())
+                rows.append(_row(kpi, dimension, value_of, 100 * k / n, k, n, n))
     return rows
 
 
@@ -487,6 +585,12 @@ def test_every_contract_kpi_has_an_all_time_overall_row(scorecard_and_expected):
         "first_response_time_hours",
         "resolution_time_hours",
         "first_contact_resolution_rate",
+        "first_response_time_business_hours",
+        "resolution_time_business_hours",
+        "sla_breach_rate",
+        "resolution_sla_breach_rate",
+        "reopen_rate",
+        "two_touch_resolution_rate",
         "self_service_rate",
     }
     assert not overall.duplicated(KEYS).any()

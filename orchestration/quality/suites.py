@@ -45,6 +45,12 @@ KPI_RANGES: dict[str, tuple[float | None, float | None]] = {
     "first_response_time_hours": (0, None),
     "resolution_time_hours": (0, None),
     "first_contact_resolution_rate": (0, 100),
+    "first_response_time_business_hours": (0, None),
+    "resolution_time_business_hours": (0, None),
+    "sla_breach_rate": (0, 100),
+    "resolution_sla_breach_rate": (0, 100),
+    "reopen_rate": (0, 100),
+    "two_touch_resolution_rate": (0, 100),
     "self_service_rate": (0, 100),
 }
 CONTRACT_KPIS = tuple(KPI_RANGES)

@@ -1,6 +1,31 @@
 -- A ticket belongs to the customer of its customer_id, else of its contact_email.
+-- Durations in calendar hours and in business hours (int_service__ticket_business_hours),
+-- service levels (int_service__ticket_slas) and the requester's wait from the status
+-- history (int_service__ticket_status_spans).
 with tickets as (
     select * from {{ ref('stg_crm__tickets') }}
+),
+
+business_hours as (
+    select * from {{ ref('int_service__ticket_business_hours') }}
+),
+
+slas as (
+    select * from {{ ref('int_service__ticket_slas') }}
+),
+
+status_spans as (
+    select * from {{ ref('int_service__ticket_status_spans') }}
+),
+
+requester_waits as (
+    -- as Zendesk and fivetran/dbt_zendesk define it: time in new, open and pending
+    select
+        ticket_id,
+        sum(duration_hours) filter (where status in ('new', 'open', 'pending'))
+            as requester_wait_hours,
+    from status_spans
+    group by ticket_id
 ),
 
 customer_keys as (
@@ -25,13 +50,36 @@ final as (
         / 3600.0 as first_response_hours,
         {{ dbt.datediff('tickets.opened_at', 'tickets.resolved_at', 'second') }}
         / 3600.0 as resolution_hours,
+        business_hours.first_response_business_hours,
+        business_hours.resolution_business_hours,
+        coalesce(requester_waits.requester_wait_hours, 0) as requester_wait_hours,
+        slas.first_response_target_business_hours,
+        slas.first_response_sla_status,
+        slas.resolution_target_business_hours,
+        slas.resolution_sla_status,
         tickets.status in ('solved', 'closed') as is_resolved,
         case
             when tickets.status not in ('solved', 'closed') then null
             when tickets.agent_replies is null then null
             else tickets.agent_replies = 1 and coalesce(tickets.reopened_count, 0) = 0
         end as is_first_contact_resolution,
+        case
+            when tickets.status not in ('solved', 'closed') then null
+            when tickets.agent_replies is null then null
+            else tickets.agent_replies = 2 and coalesce(tickets.reopened_count, 0) = 0
+        end as is_two_touch_resolution,
+        case
+            when tickets.status not in ('solved', 'closed') then null
+            when tickets.reopened_count is null then null
+            else tickets.reopened_count > 0
+        end as is_reopened,
     from tickets
+    left join business_hours
+        on tickets.ticket_id = business_hours.ticket_id
+    left join slas
+        on tickets.ticket_id = slas.ticket_id
+    left join requester_waits
+        on tickets.ticket_id = requester_waits.ticket_id
     left join customer_keys as by_customer_id
         on
             by_customer_id.identifier_type = 'crm_customer_id'

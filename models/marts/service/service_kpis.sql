@@ -19,6 +19,12 @@ ticket_times as (
         / 3600000000.0 as first_response_hours,
         {{ dbt.datediff('opened_at', 'resolved_at', 'microsecond') }}
         / 3600000000.0 as resolution_hours,
+        first_response_business_hours,
+        resolution_business_hours,
+        first_response_sla_status,
+        resolution_sla_status,
+        is_reopened,
+        is_two_touch_resolution,
     from tickets
 ),
 
@@ -48,6 +54,23 @@ aggregated as (
             and coalesce(reopened_count, 0) = 0
         ) as first_contact_resolutions,
         count_if(is_resolved and agent_replies is not null) as resolved_tickets_with_replies,
+        quantile_cont(first_response_business_hours, 0.5)
+            as first_response_business_hours_p50,
+        quantile_cont(first_response_business_hours, 0.9)
+            as first_response_business_hours_p90,
+        quantile_cont(resolution_business_hours, 0.5) filter (where is_resolved)
+            as resolution_business_hours_p50,
+        quantile_cont(resolution_business_hours, 0.9) filter (where is_resolved)
+            as resolution_business_hours_p90,
+        count_if(first_response_sla_status in ('breached', 'open_past_target'))
+            as first_response_sla_breaches,
+        count(first_response_sla_status) as tickets_with_first_response_target,
+        count_if(resolution_sla_status in ('breached', 'open_past_target'))
+            as resolution_sla_breaches,
+        count(resolution_sla_status) as tickets_with_resolution_target,
+        count_if(is_reopened) as reopened_tickets,
+        count(is_reopened) as resolved_tickets_with_reopen_count,
+        count_if(is_two_touch_resolution) as two_touch_resolutions,
     from sliced
     group by all
 ),
@@ -72,6 +95,26 @@ final as (
             100.0 * first_contact_resolutions / nullif(resolved_tickets_with_replies, 0)
             as double
         ) as first_contact_resolution_rate,
+        cast(first_response_business_hours_p50 as double) as first_response_business_hours_p50,
+        cast(first_response_business_hours_p90 as double) as first_response_business_hours_p90,
+        cast(resolution_business_hours_p50 as double) as resolution_business_hours_p50,
+        cast(resolution_business_hours_p90 as double) as resolution_business_hours_p90,
+        cast(
+            100.0 * first_response_sla_breaches / nullif(tickets_with_first_response_target, 0)
+            as double
+        ) as sla_breach_rate,
+        cast(
+            100.0 * resolution_sla_breaches / nullif(tickets_with_resolution_target, 0)
+            as double
+        ) as resolution_sla_breach_rate,
+        cast(
+            100.0 * reopened_tickets / nullif(resolved_tickets_with_reopen_count, 0)
+            as double
+        ) as reopen_rate,
+        cast(
+            100.0 * two_touch_resolutions / nullif(resolved_tickets_with_replies, 0)
+            as double
+        ) as two_touch_resolution_rate,
     from aggregated
 )
 

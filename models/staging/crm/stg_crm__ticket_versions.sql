@@ -1,0 +1,38 @@
+-- Every loaded version of every customer-service ticket, normalised. The status history
+-- (time in each status, the daily backlog) reads every version; stg_crm__tickets keeps
+-- the latest.
+with source as (
+    select * from {{ source('crm', 'crm_tickets') }}
+),
+
+renamed as (
+    select
+        {{ nullif_blank('ticket_id') }} as ticket_id,
+        {{ nullif_blank('customer_id') }} as customer_id,
+        {{ normalize_email('contact_email') }} as contact_email,
+        lower({{ nullif_blank('channel') }}) as channel,
+        lower({{ nullif_blank('category') }}) as category,
+        lower({{ nullif_blank('priority') }}) as priority,
+        lower({{ nullif_blank('status') }}) as status,
+        opened_at,
+        first_response_at,
+        resolved_at,
+        agent_replies,
+        reopened_count,
+        updated_at,
+        _file,
+        _line,
+    from source
+),
+
+final as (
+    select
+        *,
+        row_number() over (
+            partition by ticket_id
+            order by updated_at desc nulls last, _file desc, _line desc
+        ) as version_rank,
+    from renamed
+)
+
+select * from final
