@@ -9,6 +9,7 @@
 - CXW_TZ_CRM / CXW_TZ_WEB / CXW_TZ_SURVEY (UTC): time zone of naive timestamps per source
 - CXW_PUBLISH_PII (false): publish the `pii` schema too
 - CXW_KEEP_RELEASES (3): releases kept for `cxw rollback`
+- CXW_LOCK_WAIT_SECONDS (60): how long a run waits for another run writing the warehouse
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class Settings:
     source_time_zones: dict[str, str]
     publish_pii: bool
     keep_releases: int
+    lock_wait_seconds: float
 
     @property
     def quarantine_dir(self) -> Path:
@@ -74,4 +76,5 @@ def settings() -> Settings:
         },
         publish_pii=_bool("CXW_PUBLISH_PII"),
         keep_releases=int(os.environ.get("CXW_KEEP_RELEASES") or 3),
+        lock_wait_seconds=float(os.environ.get("CXW_LOCK_WAIT_SECONDS") or 60),
     )

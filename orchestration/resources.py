@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import fcntl
+import importlib.metadata
 import os
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
 
 import duckdb
 from dagster import ConfigurableResource, InitResourceContext
 from dagster_dbt import DbtCliResource, DbtProject
+from packaging import version
 
 from .config import REPO_ROOT, Settings, settings
 
@@ -52,11 +55,10 @@ class WarehouseResource(ConfigurableResource):
     taken here covers ingest → dbt → checks → publish: at most one run writes at a time.
     """
 
-    lock_wait_seconds: float = 60.0
-
     @contextmanager
     def yield_for_execution(self, context: InitResourceContext) -> Iterator[WarehouseResource]:
-        with writer_lock(self.settings.warehouse_path, self.lock_wait_seconds):
+        s = self.settings
+        with writer_lock(s.warehouse_path, s.lock_wait_seconds):
             yield self
 
     @property
@@ -77,12 +79,24 @@ class WarehouseResource(ConfigurableResource):
         )
 
 
+def dbt_target_path() -> Path:
+    """Where dbt writes manifests, compiled SQL and run results: under the data folder
+    (`$CXW_DATA_DIR/dbt/target`), so two data folders share nothing; DBT_TARGET_PATH
+    overrides."""
+    value = os.environ.get("DBT_TARGET_PATH", "").strip()
+    return Path(value) if value else settings().data_dir / "dbt" / "target"
+
+
 def export_dbt_environment() -> None:
-    """dbt reads its paths from the environment (profiles.yml): make them match settings()."""
+    """dbt reads its paths from the environment (profiles.yml): make them match settings().
+
+    Its logs go under the data folder too (`$CXW_DATA_DIR/dbt/logs`, DBT_LOG_PATH
+    overrides), never into the project checkout."""
     s = settings()
     os.environ["CXW_WAREHOUSE_PATH"] = str(s.warehouse_path)
     os.environ["CXW_THREADS"] = str(s.threads)
     os.environ["CXW_MEMORY_LIMIT"] = s.memory_limit
+    os.environ.setdefault("DBT_LOG_PATH", str(s.data_dir / "dbt" / "logs"))
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 
 
@@ -95,7 +109,7 @@ if _bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
 dbt_project = DbtProject(
     project_dir=REPO_ROOT,
     profiles_dir=REPO_ROOT,
-    target_path=Path(os.environ.get("DBT_TARGET_PATH") or "target"),
+    target_path=dbt_target_path(),
 )
 
 
@@ -126,5 +140,20 @@ def prepare_dbt_project(*, force: bool = False) -> None:
         dbt_project.preparer.prepare(dbt_project)
 
 
+class OfflineDbtCliResource(DbtCliResource):
+    """dagster-dbt's dbt resource without its `dbt --version` call.
+
+    dagster-dbt learns the dbt version by running `dbt --version` before every command,
+    and that command asks the package index for the latest dbt release (1.7-3.6 s,
+    a network call a locked-down scheduler must not make; dbt has no switch for it). The
+    dbt that runs is the dbt-core installed beside this Python, so its version is read
+    from the package instead: no subprocess, no network.
+    """
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        return version.parse(importlib.metadata.version("dbt-core"))
+
+
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=dbt_project, profiles_dir=str(REPO_ROOT))
+    return OfflineDbtCliResource(project_dir=dbt_project, profiles_dir=str(REPO_ROOT))

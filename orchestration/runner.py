@@ -10,6 +10,8 @@ from pathlib import Path
 
 from dagster import AssetCheckSeverity, DagsterEventType, DagsterInstance
 
+from .build_state import up_to_date_release
+from .config import settings
 from .resources import prepare_dbt_project
 
 INGEST_STEP = "ingest_landing"
@@ -39,6 +41,9 @@ class RunReport:
     failed_steps: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     log_path: Path | None = None
+    # no run was needed: nothing new landed and the build's code and configuration are
+    # those of the current release (see orchestration.build_state)
+    up_to_date: bool = False
 
     @property
     def blocking_failures(self) -> list[CheckOutcome]:
@@ -63,8 +68,14 @@ def run_pipeline(*, full_refresh: bool = False, log_path: Path | None = None) ->
     """One full run of the `cx_warehouse` job, exactly as the UI would launch it.
 
     With `log_path`, the run's log (Dagster events and dbt's output) goes to that file
-    instead of the terminal, so a caller can print just the summary.
+    instead of the terminal, so a caller can print just the summary. When no landing file
+    is new and the code and configuration are those of the current release, nothing is
+    rebuilt (the report says so, `up_to_date`); `full_refresh` always rebuilds.
     """
+    if not full_refresh:
+        release = up_to_date_release(settings())
+        if release is not None:
+            return RunReport(run_id="-", success=True, published_release=release, up_to_date=True)
     prepare_dbt_project()
     from .definitions import defs  # after the manifest is fresh
 
@@ -109,6 +120,13 @@ def _report(result, logs) -> RunReport:
                 error = event.step_failure_data.error
                 if error is not None:
                     report.errors.append(f"{step}: {error.message.strip()}")
+        elif event.event_type == DagsterEventType.RESOURCE_INIT_FAILURE:
+            # e.g. the writer lock: another run is writing the warehouse
+            error = event.engine_event_data.error
+            while error is not None and error.cause is not None:
+                error = error.cause
+            if error is not None:
+                report.errors.append(f"resources: {error.message.strip()}")
         elif event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
             materialization = event.step_materialization_data.materialization
             key = materialization.asset_key
@@ -138,6 +156,16 @@ def _report(result, logs) -> RunReport:
 
 
 def format_report(report: RunReport) -> str:
+    if report.up_to_date:
+        return "\n".join(
+            [
+                "run skipped: OK, up to date",
+                "  files   : 0 new (every landing file is already handled)",
+                "  code    : no change to the code or configuration since the release",
+                f"  publish : release {report.published_release} stays current "
+                "(cxw run --full-refresh rebuilds anyway)",
+            ]
+        )
     lines = [f"run {report.run_id}: {'OK' if report.ok else 'FAILED'}"]
     f, r = report.files, report.rows
     lines.append(

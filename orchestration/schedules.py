@@ -1,18 +1,38 @@
 """The daily run (time and zone from CXW_SCHEDULE_CRON / CXW_SCHEDULE_TZ)."""
 
-from __future__ import annotations
+# no `from __future__ import annotations`: Dagster reads the context annotation at runtime
 
 import os
 
-from dagster import DefaultScheduleStatus, ScheduleDefinition
+from dagster import (
+    DefaultScheduleStatus,
+    RunRequest,
+    ScheduleEvaluationContext,
+    SkipReason,
+    schedule,
+)
 
+from .build_state import up_to_date_release
+from .config import settings
 from .jobs import cx_warehouse_job
 
-daily_schedule = ScheduleDefinition(
+
+@schedule(
     name="cx_warehouse_daily",
     job=cx_warehouse_job,
     cron_schedule=os.environ.get("CXW_SCHEDULE_CRON") or "0 6 * * *",
     execution_timezone=os.environ.get("CXW_SCHEDULE_TZ") or "Europe/Rome",
     default_status=DefaultScheduleStatus.RUNNING,
-    description="Full pipeline every day (default 06:00 Europe/Rome).",
+    description=(
+        "Full pipeline every day (default 06:00 Europe/Rome), skipped when nothing has "
+        "landed and neither the code nor the configuration changed since the last release."
+    ),
 )
+def daily_schedule(context: ScheduleEvaluationContext):
+    release = up_to_date_release(settings())
+    if release is not None:
+        return SkipReason(
+            f"release {release} is up to date: no new landing file, no change to the code "
+            "or configuration"
+        )
+    return RunRequest()

@@ -5,26 +5,34 @@
 import hashlib
 from pathlib import Path
 
+import duckdb
 from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SkipReason, sensor
 
 from .config import settings
 from .jobs import cx_warehouse_job
-from .loader import landing_files
-from .loader.contract import ENTITIES
+from .loader.pending import unhandled_files
 
 
-def landing_fingerprint(landing_dir: Path) -> tuple[str, int]:
-    """A hash of every landing file's path, size and mtime, and how many files there are."""
+def pending_landing_files(landing_dir: Path, warehouse_path: Path) -> list[Path] | None:
+    """The landing files no run has handled yet (not in raw.load_log by path, size and
+    modification time); None while a run holds the warehouse open for writing."""
+    if not warehouse_path.exists():
+        return unhandled_files(None, landing_dir)
+    try:
+        con = duckdb.connect(str(warehouse_path), read_only=True)
+    except duckdb.IOException:  # a run is writing: it will see the files, or the next tick
+        return None
+    with con:
+        return unhandled_files(con, landing_dir)
+
+
+def files_fingerprint(paths: list[Path]) -> str:
+    """A hash of the files' paths, sizes and modification times."""
     digest = hashlib.sha256()
-    count = 0
-    for entity in ENTITIES:
-        for path in landing_files(landing_dir, entity):
-            stat = path.stat()
-            digest.update(
-                f"{path.relative_to(landing_dir)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode()
-            )
-            count += 1
-    return digest.hexdigest(), count
+    for path in sorted(paths):
+        stat = path.stat()
+        digest.update(f"{path}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
 
 
 @sensor(
@@ -32,14 +40,20 @@ def landing_fingerprint(landing_dir: Path) -> tuple[str, int]:
     job=cx_warehouse_job,
     minimum_interval_seconds=60,
     default_status=DefaultSensorStatus.RUNNING,
-    description="Requests a run when files are added to or changed in the landing folder.",
+    description=(
+        "Requests a run when a landing file lands that no run has handled yet (not in "
+        "raw.load_log): opening the UI on a loaded warehouse starts nothing."
+    ),
 )
 def landing_folder_sensor(context: SensorEvaluationContext):
-    landing_dir = settings().landing_dir
-    fingerprint, count = landing_fingerprint(landing_dir)
-    if count == 0:
-        return SkipReason(f"no landing files under {landing_dir}")
+    s = settings()
+    pending = pending_landing_files(s.landing_dir, s.warehouse_path)
+    if pending is None:
+        return SkipReason(f"a run is writing {s.warehouse_path}; looking again at the next tick")
+    if not pending:
+        return SkipReason(f"no new files under {s.landing_dir}")
+    fingerprint = files_fingerprint(pending)
     if fingerprint == context.cursor:
-        return SkipReason(f"no new files under {landing_dir} ({count} known)")
+        return SkipReason(f"{len(pending)} new files under {s.landing_dir}, run already requested")
     context.update_cursor(fingerprint)
     return RunRequest(run_key=fingerprint, tags={"cxw/trigger": "landing_sensor"})

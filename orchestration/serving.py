@@ -126,8 +126,12 @@ def build_release(
     *,
     schemas: tuple[str, ...] = ("marts",),
     run_id: str | None = None,
+    build_fingerprint: str | None = None,
 ) -> Release:
-    """Write a new release file from the warehouse; does not make it current."""
+    """Write a new release file from the warehouse; does not make it current.
+
+    `build_fingerprint` (see orchestration.build_state) is recorded in meta.release so a
+    later run can tell that it would rebuild the same release."""
     if not warehouse_path.exists():
         raise PublishError(
             f"warehouse file {warehouse_path} does not exist: run the pipeline first (cxw run)"
@@ -158,9 +162,16 @@ def build_release(
             f"""
             create table {META_SCHEMA}.release as
             select ?::varchar as release_id, ?::timestamp as published_at,
-                   ?::varchar as run_id, ?::varchar as warehouse_path
+                   ?::varchar as run_id, ?::varchar as warehouse_path,
+                   ?::varchar as build_fingerprint
             """,
-            [release_id, published_at.replace(tzinfo=None), run_id, str(warehouse_path)],
+            [
+                release_id,
+                published_at.replace(tzinfo=None),
+                run_id,
+                str(warehouse_path),
+                build_fingerprint,
+            ],
         )
         con.execute(
             f"create table {META_SCHEMA}.release_tables (table_name varchar, row_count bigint)"
@@ -229,9 +240,16 @@ def publish(
     schemas: tuple[str, ...] = ("marts",),
     keep: int = 3,
     run_id: str | None = None,
+    build_fingerprint: str | None = None,
 ) -> Release:
     """Build a release from the warehouse, make it current, prune old ones."""
-    release = build_release(warehouse_path, serving_path, schemas=schemas, run_id=run_id)
+    release = build_release(
+        warehouse_path,
+        serving_path,
+        schemas=schemas,
+        run_id=run_id,
+        build_fingerprint=build_fingerprint,
+    )
     make_current(release.path, serving_path)
     prune_releases(serving_path, keep)
     return release

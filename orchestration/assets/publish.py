@@ -5,6 +5,7 @@
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
 from .. import serving
+from ..build_state import build_fingerprint
 from ..resources import WarehouseResource
 
 SERVING_KEY = AssetKey(["serving", "release"])
@@ -24,12 +25,15 @@ def publish_asset(mart_keys: list[AssetKey]):
     def serving_release(context: AssetExecutionContext, warehouse: WarehouseResource):
         s = warehouse.settings
         schemas = ("marts", "pii") if s.publish_pii else ("marts",)
+        with warehouse.connect(read_only=True) as con:
+            fingerprint = build_fingerprint(con, s)
         release = serving.publish(
             s.warehouse_path,
             s.serving_path,
             schemas=schemas,
             keep=s.keep_releases,
             run_id=context.run_id,
+            build_fingerprint=fingerprint,
         )
         context.log.info(f"published release {release.release_id} to {s.serving_path}")
         return MaterializeResult(

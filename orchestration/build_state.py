@@ -1,0 +1,112 @@
+"""What a release was built from, so that a run with nothing new ends in seconds.
+
+A release records its build fingerprint (meta.release.build_fingerprint): a sha256 of
+- the load batches in raw.load_log (every file handled so far, by content hash),
+- the project's code and configuration: the dbt project (dbt_project.yml with its vars,
+  profiles.yml, models, macros, seeds, dbt tests) and the orchestration package (loader,
+  quality suites, publish),
+- the settings that change what is built (source time zones, whether pii is published).
+A run whose landing folder has no unhandled file and whose fingerprint equals the current
+release's would rebuild the same release: it says so and stops (`cxw run --full-refresh`
+always rebuilds).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import duckdb
+
+from .config import REPO_ROOT, Settings
+from .loader.pending import unhandled_files
+
+# What the build is made of, relative to the repository.
+PROJECT_PATHS = (
+    "dbt_project.yml",
+    "profiles.yml",
+    "models",
+    "macros",
+    "seeds",
+    "tests/dbt",
+    "orchestration",
+)
+
+
+def _project_files() -> list[Path]:
+    files: list[Path] = []
+    for name in PROJECT_PATHS:
+        path = REPO_ROOT / name
+        if path.is_file():
+            files.append(path)
+        elif path.is_dir():
+            files.extend(
+                p
+                for p in path.rglob("*")
+                if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+            )
+    return sorted(files)
+
+
+def code_fingerprint() -> str:
+    """sha256 of every file the build is made of (path and content)."""
+    digest = hashlib.sha256()
+    for path in _project_files():
+        digest.update(path.relative_to(REPO_ROOT).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def build_fingerprint(con: duckdb.DuckDBPyConnection, s: Settings) -> str:
+    """The fingerprint of a build of the warehouse `con` with the settings `s` (see above)."""
+    digest = hashlib.sha256(code_fingerprint().encode())
+    batches = con.execute(
+        "select batch_id, status from raw.load_log order by batch_id, status"
+    ).fetchall()
+    for batch_id, status in batches:
+        digest.update(f"{batch_id}|{status}\n".encode())
+    for source, zone in sorted(s.source_time_zones.items()):
+        digest.update(f"tz {source}={zone}\n".encode())
+    digest.update(f"publish_pii={s.publish_pii}\n".encode())
+    return digest.hexdigest()
+
+
+def released_fingerprint(serving_path: Path) -> str | None:
+    """The build fingerprint of the current release, or None (no release, or an older one
+    that did not record it)."""
+    if not serving_path.exists():
+        return None
+    with duckdb.connect(str(serving_path), read_only=True) as con:
+        columns = {
+            name
+            for (name,) in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = 'meta' and table_name = 'release'"
+            ).fetchall()
+        }
+        if "build_fingerprint" not in columns:
+            return None
+        row = con.execute("select build_fingerprint from meta.release").fetchone()
+    return row[0] if row else None
+
+
+def up_to_date_release(s: Settings) -> str | None:
+    """The current release's id when a run now would rebuild it unchanged, else None.
+
+    Unchanged means: no landing file that no run has handled, and the build fingerprint
+    of the warehouse as it stands equals the release's. Reads the warehouse read-only;
+    a warehouse another process is writing counts as changing (None).
+    """
+    released = released_fingerprint(s.serving_path)
+    if released is None or not s.warehouse_path.exists():
+        return None
+    try:
+        con = duckdb.connect(str(s.warehouse_path), read_only=True)
+    except duckdb.IOException:  # another process holds the write lock: a run is going on
+        return None
+    with con:
+        if unhandled_files(con, s.landing_dir) or build_fingerprint(con, s) != released:
+            return None
+    with duckdb.connect(str(s.serving_path), read_only=True) as release:
+        (release_id,) = release.execute("select release_id from meta.release").fetchone()
+    return release_id
