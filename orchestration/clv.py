@@ -18,10 +18,27 @@ parameters (so they stay positive), within bounds, from a few starting points; t
 optimum wins. The dbt Python models ``int_clv__model_parameters`` and
 ``int_clv__predictions`` call this module; ``tests/test_clv.py`` validates the fit
 against the CDNOW sample of the papers.
+
+Bit-identical refits. The same customers give the same bits whatever order the rows
+come in, however many threads DuckDB or BLAS use: the customers are collapsed to their
+distinct summaries, sorted (``_distinct_rows``); the scale of the start points is an
+exactly rounded mean (``math.fsum``, which no order changes); the likelihood and its
+gradient are added up with ``np.sum`` (pairwise summation in the sorted order, one
+thread), never with ``np.dot``, which goes to BLAS: OpenBLAS splits a dot product of
+more than 10,000 terms between its threads, so its last bits depend on the thread count
+and the CPU's kernel. (numpy may evaluate ``exp`` and ``log`` with different SIMD code
+on different CPU generations; the fit is reproducible per machine type, not guaranteed
+across them.)
+
+When the data cannot support a model (fewer customers than ten per parameter by
+default, no customer with a repeat purchase, a single mean spend, Gamma-Gamma's q <= 1),
+``fit_models`` gives its parameters as NULL with the reason, and ``predict`` leaves the
+predictions that need it NULL with the same reason.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -32,8 +49,17 @@ from scipy.special import betaln, digamma, gammaln, hyp2f1
 
 # Days per month used to turn the horizon in months (var clv_horizon_months) into days.
 DAYS_PER_MONTH = 365.25 / 12
-# Bounds of every log-parameter: parameters stay within [e^-12, e^12].
-LOG_BOUNDS = (-12.0, 12.0)
+# Half-width of the search box of every log-parameter: a parameter stays within e^-12 and
+# e^12 times its scale (1, or the mean T for alpha and the mean spend for v, so that the
+# box does not depend on the currency or the time unit). An optimum on the edge stands for
+# a limit of the model (a -> 0: nobody drops out; r, alpha -> infinity with r / alpha
+# fixed: one purchase rate for all), whose predictions the edge values reproduce.
+LOG_HALF_WIDTH = 12.0
+TIME_UNIT_DAYS = {"day": 1.0, "week": 7.0}
+
+
+class NotFitted(ValueError):
+    """The data do not determine the model's parameters; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -55,13 +81,24 @@ def _as_arrays(*columns: Sequence[float] | np.ndarray | pd.Series) -> list[np.nd
     return [np.asarray(c, dtype="float64") for c in columns]
 
 
-def _fit_log_space(negative_ll, starts: Sequence[Sequence[float]]) -> tuple[np.ndarray, float]:
+def _exact_mean(values: np.ndarray) -> float:
+    """The mean, exactly rounded (``math.fsum``): the same bits in any order of the values."""
+    return math.fsum(values) / len(values)
+
+
+def _fit_log_space(
+    negative_ll, starts: Sequence[Sequence[float]], scales: Sequence[float]
+) -> np.ndarray:
     """Minimise ``negative_ll(log_params)`` from each start; return the best exp(params).
 
     ``negative_ll`` returns the value and its gradient with respect to the log-parameters
     (analytical: a finite-difference gradient costs one likelihood per parameter more, and
-    was four fifths of the fitting time).
+    was four fifths of the fitting time). Each log-parameter is searched within
+    log(scale) ± LOG_HALF_WIDTH. Raises NotFitted when the likelihood is not finite at any
+    start.
     """
+    centres = np.log(np.asarray(scales, dtype="float64"))
+    bounds = [(c - LOG_HALF_WIDTH, c + LOG_HALF_WIDTH) for c in centres]
     best_x, best_value = None, np.inf
     for start in starts:
         result = minimize(
@@ -69,14 +106,14 @@ def _fit_log_space(negative_ll, starts: Sequence[Sequence[float]]) -> tuple[np.n
             x0=np.log(np.asarray(start, dtype="float64")),
             jac=True,
             method="L-BFGS-B",
-            bounds=[LOG_BOUNDS] * len(start),
+            bounds=bounds,
             options={"maxiter": 2000, "ftol": 1e-14, "gtol": 1e-9},
         )
         if np.isfinite(result.fun) and result.fun < best_value:
             best_x, best_value = result.x, float(result.fun)
     if best_x is None:
-        raise RuntimeError("CLV fit failed: the likelihood is not finite at any start point")
-    return np.exp(best_x), best_value
+        raise NotFitted("the likelihood is not finite at any start point")
+    return np.exp(best_x)
 
 
 # --------------------------------------------------------------------------- BG/NBD
@@ -139,11 +176,16 @@ def _weighted_negative(
     weights: np.ndarray, ll: np.ndarray, gradient: list[np.ndarray]
 ) -> tuple[float, np.ndarray]:
     """Minus the weighted total log-likelihood and its gradient; a huge value where the
-    likelihood is not finite, so the line search steps back."""
-    value = -float(np.dot(weights, ll))
+    likelihood is not finite, so the line search steps back.
+
+    The totals are ``np.sum`` of the products (pairwise summation in the array's order, on
+    one thread), not ``np.dot``: BLAS splits long dot products between its threads, and
+    the last bits of the total then depend on the thread count (see the module docstring).
+    """
+    value = -float(np.sum(weights * ll))
     if not np.isfinite(value):
         return 1e300, np.zeros(len(gradient))
-    return value, -np.array([np.dot(weights, g) for g in gradient])
+    return value, -np.array([np.sum(weights * g) for g in gradient])
 
 
 def _distinct_rows(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
@@ -158,11 +200,17 @@ def _distinct_rows(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
 
 
 def fit_bgnbd(frequency, recency, T) -> BgNbdParams:
-    """Maximum-likelihood BG/NBD parameters for a customer summary."""
+    """Maximum-likelihood BG/NBD parameters for a customer summary.
+
+    Raises NotFitted without a customer or without a repeat purchase (the likelihood
+    then grows without end as r -> 0: no purchase rate can be estimated).
+    """
     x, t_x, big_t = _as_arrays(frequency, recency, T)
     if len(x) == 0:
-        raise ValueError("CLV fit needs at least one customer")
-    scale = float(np.mean(big_t)) or 1.0
+        raise NotFitted("no customer has a purchase up to as_of")
+    if not np.any(x > 0):
+        raise NotFitted("no customer has a repeat purchase: the purchase rate cannot be estimated")
+    scale = _exact_mean(big_t) or 1.0
     (x, t_x, big_t), weights = _distinct_rows(x, t_x, big_t)
     levels, level_of = np.unique(x, return_inverse=True)
 
@@ -172,7 +220,7 @@ def fit_bgnbd(frequency, recency, T) -> BgNbdParams:
         return _weighted_negative(weights, ll, gradient)
 
     starts = [(1.0, scale, 1.0, 1.0), (0.5, scale / 2, 0.5, 2.0), (1.0, 1.0, 1.0, 1.0)]
-    (r, alpha, a, b), _ = _fit_log_space(negative_ll, starts)
+    r, alpha, a, b = _fit_log_space(negative_ll, starts, (1.0, scale, 1.0, 1.0))
     return BgNbdParams(float(r), float(alpha), float(a), float(b))
 
 
@@ -259,14 +307,21 @@ def fit_gamma_gamma(frequency, monetary_value) -> GammaGammaParams:
     """Maximum-likelihood Gamma-Gamma parameters over customers with repeat purchases.
 
     Customers with ``frequency == 0`` or a non-positive mean spend carry no information
-    on spend per repeat transaction and are left out, as in the paper.
+    on spend per repeat transaction and are left out, as in the paper. Raises NotFitted
+    when fewer than two such customers have different mean spends (the spread of spend
+    between customers, hence p, q and v, is then undetermined) or when q <= 1 (the
+    population mean spend p v / (q - 1), the prediction for customers without repeats,
+    does not exist).
     """
     x, m = _as_arrays(frequency, monetary_value)
     keep = (x > 0) & (m > 0)
     x, m = x[keep], m[keep]
-    if len(x) == 0:
-        raise ValueError("Gamma-Gamma needs at least one customer with a repeat purchase")
-    scale = float(np.mean(m))
+    if len(np.unique(m)) < 2:
+        raise NotFitted(
+            "fewer than two customers with repeat purchases and different mean spends: "
+            "the spread of spend between customers cannot be estimated"
+        )
+    scale = _exact_mean(m)
     (x, m), weights = _distinct_rows(x, m)
     levels, level_of = np.unique(x, return_inverse=True)
     log_m = np.log(m)
@@ -279,7 +334,11 @@ def fit_gamma_gamma(frequency, monetary_value) -> GammaGammaParams:
         )
 
     starts = [(1.0, 1.0, 1.0), (2.0, 3.0, scale), (5.0, 5.0, scale * 2)]
-    (p, q, v), _ = _fit_log_space(negative_ll, starts)
+    p, q, v = _fit_log_space(negative_ll, starts, (1.0, 1.0, scale))
+    if q <= 1:
+        raise NotFitted(
+            f"q = {q:.4g} <= 1: the mean spend of the population, p v / (q - 1), does not exist"
+        )
     return GammaGammaParams(float(p), float(q), float(v))
 
 
@@ -342,7 +401,7 @@ def summarise_transactions(
 
 def predict(
     summary: pd.DataFrame,
-    bgnbd: BgNbdParams,
+    bgnbd: BgNbdParams | None,
     gamma_gamma: GammaGammaParams | None,
     horizon: float,
 ) -> pd.DataFrame:
@@ -350,11 +409,16 @@ def predict(
 
     ``summary`` has frequency, recency, T (same unit as the fit) and monetary_value.
     The predicted value is expected purchases x expected spend per purchase, undiscounted.
+    A model given as None leaves the predictions that need it NaN.
     """
     out = summary.copy()
     args = (summary["frequency"], summary["recency"], summary["T"])
-    out["probability_alive"] = bgnbd_probability_alive(bgnbd, *args)
-    out["expected_purchases"] = bgnbd_expected_purchases(bgnbd, horizon, *args)
+    if bgnbd is None:
+        out["probability_alive"] = np.nan
+        out["expected_purchases"] = np.nan
+    else:
+        out["probability_alive"] = bgnbd_probability_alive(bgnbd, *args)
+        out["expected_purchases"] = bgnbd_expected_purchases(bgnbd, horizon, *args)
     if gamma_gamma is None:
         out["expected_average_order_value"] = np.nan
     else:
@@ -362,4 +426,173 @@ def predict(
             gamma_gamma, summary["frequency"], summary["monetary_value"]
         )
     out["expected_value"] = out["expected_purchases"] * out["expected_average_order_value"]
+    return out
+
+
+# ------------------------------------------------------------- the published models
+
+BGNBD_PARAMETERS = ("r", "alpha", "a", "b")
+GAMMA_GAMMA_PARAMETERS = ("p", "q", "v")
+PREDICTION_COLUMNS = (
+    "probability_alive",
+    "expected_purchases",
+    "expected_average_order_value",
+    "expected_value",
+)
+
+
+@dataclass(frozen=True)
+class ModelFit:
+    """One model as published: its parameters, or None with the reason it was not fitted.
+
+    ``customers`` is how many customers the fit rests on (for Gamma-Gamma, those with a
+    repeat purchase and a positive mean spend), fitted or not.
+    """
+
+    model: str  # "bg_nbd" or "gamma_gamma"
+    parameters: dict[str, float] | None
+    customers: int
+    not_fitted_reason: str | None = None
+
+
+def _time_unit_days(time_unit: str) -> float:
+    if time_unit not in TIME_UNIT_DAYS:
+        raise ValueError(
+            f"CLV time unit {time_unit!r} is not one of {sorted(TIME_UNIT_DAYS)}: "
+            "set the dbt var clv_time_unit to 'day' or 'week'"
+        )
+    return TIME_UNIT_DAYS[time_unit]
+
+
+def fit_models(
+    summary: pd.DataFrame,
+    time_unit: str = "day",
+    min_customers: int = 40,
+    min_repeat_customers: int = 30,
+) -> tuple[ModelFit, ModelFit]:
+    """BG/NBD and Gamma-Gamma fitted on a customer summary, or the reason each was not.
+
+    ``summary``: one row per customer with frequency (repeat purchase days), recency and
+    T in days, monetary_value (NaN without repeats). Recency and T are divided by 7 for
+    ``time_unit='week'``. The rule (documented in the serving contract's reading, README
+    "Predictive CLV"): a model is fitted only on at least ``min_customers`` customers
+    (BG/NBD) or ``min_repeat_customers`` customers with a repeat purchase (Gamma-Gamma),
+    by default ten per parameter (the events-per-variable rule of thumb of Peduzzi et al.
+    1996), and only where the data determine it (``NotFitted`` of the fits).
+    """
+    days = _time_unit_days(time_unit)
+    x = summary["frequency"].to_numpy(dtype="float64")
+    t_x = summary["recency"].to_numpy(dtype="float64") / days
+    big_t = summary["T"].to_numpy(dtype="float64") / days
+    m = summary["monetary_value"].to_numpy(dtype="float64")
+
+    customers = len(x)
+    if customers == 0:
+        bgnbd = ModelFit("bg_nbd", None, 0, "no customer has a purchase up to as_of")
+    elif customers < min_customers:
+        bgnbd = ModelFit(
+            "bg_nbd",
+            None,
+            customers,
+            f"{customers} customer(s) with a purchase, fewer than the {min_customers} "
+            "the fit needs (dbt var clv_min_customers)",
+        )
+    else:
+        try:
+            params = fit_bgnbd(x, t_x, big_t)
+            bgnbd = ModelFit("bg_nbd", _as_dict(params), customers)
+        except NotFitted as reason:
+            bgnbd = ModelFit("bg_nbd", None, customers, str(reason))
+
+    repeaters = (x > 0) & np.isfinite(m) & (m > 0)
+    repeat_customers = int(repeaters.sum())
+    if repeat_customers < max(min_repeat_customers, 1):
+        gamma_gamma = ModelFit(
+            "gamma_gamma",
+            None,
+            repeat_customers,
+            f"{repeat_customers} customer(s) with a repeat purchase, fewer than the "
+            f"{max(min_repeat_customers, 1)} the fit needs (dbt var clv_min_repeat_customers)",
+        )
+    else:
+        try:
+            params = fit_gamma_gamma(x[repeaters], m[repeaters])
+            gamma_gamma = ModelFit("gamma_gamma", _as_dict(params), repeat_customers)
+        except NotFitted as reason:
+            gamma_gamma = ModelFit("gamma_gamma", None, repeat_customers, str(reason))
+    return bgnbd, gamma_gamma
+
+
+def _as_dict(params: BgNbdParams | GammaGammaParams) -> dict[str, float]:
+    return {name: float(value) for name, value in vars(params).items()}
+
+
+def fits_from_parameters(parameters: pd.DataFrame) -> tuple[ModelFit, ModelFit]:
+    """The two models back from their published rows (int_clv__model_parameters): a model
+    with a NULL value is not fitted."""
+    fits = []
+    for model, names in (("bg_nbd", BGNBD_PARAMETERS), ("gamma_gamma", GAMMA_GAMMA_PARAMETERS)):
+        rows = parameters[parameters["model"] == model]
+        values = dict(zip(rows["parameter"], rows["value"], strict=True))
+        reasons = rows["not_fitted_reason"].dropna()
+        fitted = set(values) == set(names) and not any(pd.isna(v) for v in values.values())
+        fits.append(
+            ModelFit(
+                model,
+                {name: float(values[name]) for name in names} if fitted else None,
+                int(rows["customers"].max()) if len(rows) else 0,
+                None if fitted else (str(reasons.iloc[0]) if len(reasons) else "no parameters"),
+            )
+        )
+    return fits[0], fits[1]
+
+
+def predict_customers(
+    summary: pd.DataFrame,
+    bgnbd: ModelFit,
+    gamma_gamma: ModelFit,
+    horizon_months: int,
+    time_unit: str = "day",
+) -> pd.DataFrame:
+    """The published predictions: ``summary`` (recency and T in days) with P(alive),
+    expected purchases and expected spend per purchase over ``horizon_months`` months of
+    DAYS_PER_MONTH days, their product, and ``not_fitted_reason``: why predictions are
+    NULL (the model they need was not fitted, or they are not finite), else NULL.
+    """
+    days = _time_unit_days(time_unit)
+    scaled = summary.assign(recency=summary["recency"] / days, T=summary["T"] / days)
+    bgnbd_params = None if bgnbd.parameters is None else BgNbdParams(**bgnbd.parameters)
+    gamma_gamma_params = (
+        None if gamma_gamma.parameters is None else GammaGammaParams(**gamma_gamma.parameters)
+    )
+    horizon = horizon_months * DAYS_PER_MONTH / days
+    with np.errstate(all="ignore"):
+        predicted = predict(scaled, bgnbd_params, gamma_gamma_params, horizon)
+    out = summary.copy()
+    not_fitted = "; ".join(
+        f"{fit.model} not fitted: {fit.not_fitted_reason}"
+        for fit in (bgnbd, gamma_gamma)
+        if fit.parameters is None
+    )
+    values = predicted[list(PREDICTION_COLUMNS)].astype("float64")
+    expected = [  # the columns whose models were fitted
+        column
+        for column, needs in (
+            ("probability_alive", (bgnbd,)),
+            ("expected_purchases", (bgnbd,)),
+            ("expected_average_order_value", (gamma_gamma,)),
+            ("expected_value", (bgnbd, gamma_gamma)),
+        )
+        if all(fit.parameters is not None for fit in needs)
+    ]
+    not_finite = (~np.isfinite(values[expected])).any(axis=1)
+    not_finite_reason = "a prediction is not finite under the fitted parameters"
+    reasons = pd.Series(not_fitted or pd.NA, index=out.index, dtype="string")
+    reasons = reasons.mask(
+        not_finite,
+        f"{not_fitted}; {not_finite_reason}" if not_fitted else not_finite_reason,
+    )
+    for column in PREDICTION_COLUMNS:
+        out[column] = values[column].where(np.isfinite(values[column]))
+    out["not_fitted_reason"] = reasons
     return out

@@ -177,3 +177,227 @@ def test_predict_combines_both_models(bgnbd_fit):
     assert out["expected_value"].tolist() == pytest.approx(
         (out["expected_purchases"] * out["expected_average_order_value"]).tolist()
     )
+
+
+# ------------------------------------------------------------- bit-identical refits
+
+# Fits a simulated summary of 30,000 customers (more than 10,000 distinct rows: OpenBLAS
+# splits a dot product that long between its threads) in the given row order and prints
+# every parameter's bits. Run in a fresh interpreter so the thread counts apply.
+_FIT_SCRIPT = """
+import sys
+import numpy as np
+import pandas as pd
+from orchestration import clv
+
+rng = np.random.default_rng(11)
+n = 30_000
+T = np.round(rng.uniform(1.0, 700.0, n), 2)
+frequency = rng.poisson(rng.gamma(0.8, 2.0, n)).astype("float64")
+recency = np.where(frequency > 0, np.round(rng.uniform(0.0, 1.0, n) * T, 2), 0.0)
+spend = np.where(frequency > 0, np.round(rng.gamma(3.0, 20.0, n) / 3.0, 6), np.nan)
+summary = pd.DataFrame(
+    {"frequency": frequency, "recency": recency, "T": T, "monetary_value": spend}
+)
+order = np.random.default_rng(int(sys.argv[1])).permutation(n) if sys.argv[1] != "-" else None
+if order is not None:
+    summary = summary.iloc[order].reset_index(drop=True)
+for fit in clv.fit_models(summary, min_customers=40, min_repeat_customers=30):
+    assert fit.parameters is not None, fit.not_fitted_reason
+    print(fit.model, *(f"{k}={float(v).hex()}" for k, v in fit.parameters.items()))
+"""
+
+
+def _fit_in_subprocess(order: str, threads: int) -> str:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = dict(os.environ)
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env[name] = str(threads)
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
+    result = subprocess.run(
+        [sys.executable, "-c", _FIT_SCRIPT, order],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_fit_has_the_same_bits_in_any_row_order_and_with_1_or_2_blas_threads():
+    """The fit of the same customers gives the same bits whatever the row order and the
+    BLAS thread count. Each way the last bits used to move is covered: the start points
+    took np.mean of the rows in their order (DuckDB returns them in no set order), and the
+    likelihood was summed with np.dot, which OpenBLAS splits between its threads above
+    10,000 terms (1 and 2 threads gave different parameters in the 4th-7th digit)."""
+    runs = {
+        (order, threads): _fit_in_subprocess(order, threads)
+        for order, threads in (("-", 1), ("-", 2), ("1", 1), ("2", 2))
+    }
+    assert len(set(runs.values())) == 1, runs
+    assert runs[("-", 1)].count("=0x") == 7  # both models fitted, all seven parameters
+
+
+# ------------------------------------------------------------------- tiny inputs
+
+
+def _summary(rows: list[tuple[int, float, float, float | None]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        rows, columns=["frequency", "recency", "T", "monetary_value"], dtype="float64"
+    ).assign(customer_key=[f"c{i}" for i in range(len(rows))])
+
+
+def test_no_orders_at_all_fits_nothing_and_predicts_no_row():
+    fits = clv.fit_models(_summary([]))
+    assert [(f.model, f.parameters, f.customers) for f in fits] == [
+        ("bg_nbd", None, 0),
+        ("gamma_gamma", None, 0),
+    ]
+    assert fits[0].not_fitted_reason == "no customer has a purchase up to as_of"
+    assert fits[1].not_fitted_reason.startswith("0 customer(s) with a repeat purchase")
+    predictions = clv.predict_customers(_summary([]), *fits, horizon_months=12)
+    assert predictions.empty
+    assert "not_fitted_reason" in predictions.columns
+
+
+def test_one_customer_is_below_the_minimum_and_gets_null_predictions_with_the_reason():
+    # one customer, purchases on 3 days: frequency 2, recency 20, T 30, mean spend 15
+    one = _summary([(2, 20.0, 30.0, 15.0)])
+    bgnbd, gamma_gamma = clv.fit_models(one, min_customers=40, min_repeat_customers=30)
+    assert bgnbd.parameters is None and bgnbd.customers == 1
+    assert bgnbd.not_fitted_reason == (
+        "1 customer(s) with a purchase, fewer than the 40 the fit needs (dbt var clv_min_customers)"
+    )
+    assert gamma_gamma.parameters is None and gamma_gamma.customers == 1
+    out = clv.predict_customers(one, bgnbd, gamma_gamma, horizon_months=12)
+    assert out[list(clv.PREDICTION_COLUMNS)].isna().all().all()
+    assert out.loc[0, "not_fitted_reason"] == (
+        f"bg_nbd not fitted: {bgnbd.not_fitted_reason}; "
+        f"gamma_gamma not fitted: {gamma_gamma.not_fitted_reason}"
+    )
+
+
+def test_one_customer_with_the_minimum_lowered_still_publishes_no_nonsense():
+    """With clv_min_customers = 1 the single customer is fitted: BG/NBD's optimum is a
+    limit of the model (one purchase rate: r and alpha run off together, nobody drops
+    out), P(alive) about 1; where the conditional expectation cannot be evaluated at such
+    parameters it is NULL with the reason, never NaN or infinity. Gamma-Gamma cannot tell
+    spread from one mean spend and is not fitted."""
+    one = _summary([(2, 20.0, 30.0, 15.0)])
+    bgnbd, gamma_gamma = clv.fit_models(one, min_customers=1, min_repeat_customers=1)
+    assert bgnbd.parameters is not None
+    assert gamma_gamma.parameters is None
+    assert "different mean spends" in gamma_gamma.not_fitted_reason
+    out = clv.predict_customers(one, bgnbd, gamma_gamma, horizon_months=12)
+    assert out.loc[0, "probability_alive"] == pytest.approx(1.0, abs=1e-3)
+    for column in clv.PREDICTION_COLUMNS:
+        value = out.loc[0, column]
+        assert pd.isna(value) or np.isfinite(value), column
+    reason = out.loc[0, "not_fitted_reason"]
+    assert reason.startswith("gamma_gamma not fitted: fewer than two")
+    if pd.isna(out.loc[0, "expected_purchases"]):
+        assert reason.endswith("a prediction is not finite under the fitted parameters")
+
+
+def test_predictions_that_are_not_finite_are_null_with_the_reason():
+    # q = 1.5, p = 1, v = 10: fitted; r = 1e300 makes E[Y] overflow to NaN/inf
+    fits = (
+        clv.ModelFit("bg_nbd", {"r": 1e300, "alpha": 1.0, "a": 1.0, "b": 1.0}, 1),
+        clv.ModelFit("gamma_gamma", {"p": 1.0, "q": 1.5, "v": 10.0}, 1),
+    )
+    out = clv.predict_customers(_summary([(1, 5.0, 10.0, 20.0)]), *fits, horizon_months=12)
+    assert pd.isna(out.loc[0, "expected_purchases"])
+    assert out.loc[0, "not_fitted_reason"] == (
+        "a prediction is not finite under the fitted parameters"
+    )
+    # the Gamma-Gamma mean is finite: (1 - w) 20 + w 20 with the population mean
+    # p v / (q - 1) = 20 and w = p x / (p x + q - 1) = 1 / 1.5: 20
+    assert out.loc[0, "expected_average_order_value"] == pytest.approx(20.0)
+
+
+def test_no_repeat_buyer_fits_neither_model():
+    # 50 customers, each with one purchase day: frequency 0 for all. The BG/NBD likelihood
+    # is then prod (alpha / (alpha + T))^r, which grows without end as r -> 0.
+    summary = _summary([(0, 0.0, float(10 + i), None) for i in range(50)])
+    bgnbd, gamma_gamma = clv.fit_models(summary)
+    assert bgnbd.parameters is None and bgnbd.customers == 50
+    assert bgnbd.not_fitted_reason == (
+        "no customer has a repeat purchase: the purchase rate cannot be estimated"
+    )
+    assert gamma_gamma.parameters is None and gamma_gamma.customers == 0
+    with pytest.raises(clv.NotFitted):
+        clv.fit_bgnbd(summary["frequency"], summary["recency"], summary["T"])
+    out = clv.predict_customers(summary, bgnbd, gamma_gamma, horizon_months=12)
+    assert len(out) == 50 and out["probability_alive"].isna().all()
+    assert out["not_fitted_reason"].str.startswith("bg_nbd not fitted: no customer").all()
+
+
+def test_gamma_gamma_needs_different_mean_spends():
+    # every repeat buyer spends 20 per repeat day: no spread between customers to fit
+    with pytest.raises(clv.NotFitted, match="different mean spends"):
+        clv.fit_gamma_gamma([1, 2, 3], [20.0, 20.0, 20.0])
+
+
+def test_fitted_models_round_trip_through_their_published_rows(bgnbd_fit):
+    rows = pd.DataFrame(
+        {
+            "model": ["bg_nbd"] * 4 + ["gamma_gamma"] * 3,
+            "parameter": ["r", "alpha", "a", "b", "p", "q", "v"],
+            "value": [bgnbd_fit.r, bgnbd_fit.alpha, bgnbd_fit.a, bgnbd_fit.b, None, None, None],
+            "customers": [2357] * 4 + [1] * 3,
+            "not_fitted_reason": [None] * 4 + ["too few"] * 3,
+        }
+    )
+    bgnbd, gamma_gamma = clv.fits_from_parameters(rows)
+    assert bgnbd.parameters == vars(bgnbd_fit) and bgnbd.not_fitted_reason is None
+    assert gamma_gamma.parameters is None and gamma_gamma.not_fitted_reason == "too few"
+
+
+# ------------------------------------------------------------ recency and T exactly
+
+
+def test_recency_and_t_count_calendar_days_as_the_literature_does():
+    """First purchase 10:00 on day 1, last 09:00 on day 8, as_of 08:00 on day 10.
+
+    The elapsed times are 6 d 23 h (6.958 days) and 8 d 22 h, and date_diff on the
+    timestamps would truncate them to 6 and 8. The contract counts transactions per day
+    (same-day purchases are one), so time is measured between purchase days, as
+    lifetimes' summary_data_from_transaction_data does with freq='D' (it turns every
+    timestamp into its day first): recency = day 8 - day 1 = 7 days, T = day 10 - day 1 =
+    9 days; in weeks 1 and 9/7. The two purchases of day 8 (20 and 5) are one of 25.
+    """
+    transactions = pd.DataFrame(
+        {
+            "customer_key": ["a", "a", "a"],
+            "ordered_at": pd.to_datetime(
+                ["2024-01-01 10:00", "2024-01-08 09:00", "2024-01-08 23:00"]
+            ),
+            "amount": [10.0, 20.0, 5.0],
+        }
+    )
+    as_of = pd.Timestamp("2024-01-10 08:00")
+    ours = clv.summarise_transactions(transactions, as_of).set_index("customer_key")
+    assert ours.loc["a", ["frequency", "recency", "T", "monetary_value"]].tolist() == [
+        1,
+        7.0,
+        9.0,
+        25.0,
+    ]
+    weekly = clv.summarise_transactions(transactions, as_of, time_unit="week")
+    assert weekly.loc[0, "recency"] == 1.0 and weekly.loc[0, "T"] == 9 / 7
+
+    lifetimes_utils = pytest.importorskip("lifetimes.utils")
+    theirs = lifetimes_utils.summary_data_from_transaction_data(
+        transactions,
+        "customer_key",
+        "ordered_at",
+        monetary_value_col="amount",
+        observation_period_end=as_of,
+        freq="D",
+    )
+    assert theirs.loc["a"].tolist() == [1.0, 7.0, 9.0, 25.0]

@@ -4,6 +4,13 @@
 -- frequency = repeat purchase days, recency = days from the first to the last purchase
 -- day, T = days from the first purchase day to as_of's day, monetary_value = mean amount
 -- of the repeat purchase days (NULL without repeats).
+-- Days are calendar days, as in the literature (lifetimes'
+-- summary_data_from_transaction_data with freq 'D' turns timestamps into days first): a
+-- first purchase at 10:00 on day 1 and a last one at 09:00 on day 8 are 7 days apart.
+-- The sums and means add their terms in a set order (`order by` inside the aggregate): a
+-- sum of DOUBLE amounts in the order DuckDB's threads deliver the rows would change in its
+-- last bits from run to run, and the CLV fit with it (an exact DECIMAL sum needs no order,
+-- but the summary must not depend on the amount's type).
 with orders as (
     select * from {{ ref('fct_orders') }}
 ),
@@ -15,6 +22,8 @@ as_of as (
 purchases as (
     select
         orders.customer_key,
+        orders.order_id,
+        orders.ordered_at,
         cast(orders.ordered_at as date) as purchase_date,
         orders.amount,
     from orders
@@ -29,7 +38,7 @@ purchase_days as (
     select
         customer_key,
         purchase_date,
-        sum(amount) as amount,
+        sum(amount order by ordered_at, order_id) as amount,
         row_number() over (
             partition by customer_key
             order by purchase_date
@@ -51,7 +60,8 @@ final as (
             'min(purchase_days.purchase_date)', 'cast(as_of.as_of_at as date)', 'day'
         ) }} as double) as t,
         cast(
-            avg(purchase_days.amount) filter (where purchase_days.purchase_day_number > 1)
+            avg(purchase_days.amount order by purchase_days.purchase_date)
+            filter (where purchase_days.purchase_day_number > 1)
             as double
         ) as monetary_value,
         cast(as_of.as_of_at as timestamp) as calibration_end,

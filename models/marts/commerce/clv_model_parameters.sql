@@ -1,4 +1,5 @@
--- The fitted predictive CLV models, one row per parameter (serving contract).
+-- The fitted predictive CLV models, one row per parameter (serving contract); a model the
+-- data cannot support has NULL values and says why in not_fitted_reason.
 with model_parameters as (
     select * from {{ ref('int_clv__model_parameters') }}
 ),
@@ -12,6 +13,7 @@ final as (
         cast(customers as bigint) as customers,
         cast(calibration_end as timestamp) as calibration_end,
         cast(fitted_at as timestamp) as fitted_at,
+        cast(not_fitted_reason as varchar) as not_fitted_reason,
     from model_parameters
 )
 

@@ -1,5 +1,6 @@
 -- Predicted customer lifetime value per unified customer with at least one purchase:
--- BG/NBD expected purchases and Gamma-Gamma expected spend per purchase over the horizon.
+-- BG/NBD expected purchases and Gamma-Gamma expected spend per purchase over the horizon;
+-- NULL where the model they need was not fitted, with the reason.
 with predictions as (
     select * from {{ ref('int_clv__predictions') }}
 ),
@@ -24,6 +25,7 @@ final as (
         cast(predictions.expected_value as double) as expected_value,
         cast(predictions.horizon_months as integer) as horizon_months,
         cast(predictions.calibration_end as timestamp) as calibration_end,
+        cast(predictions.not_fitted_reason as varchar) as not_fitted_reason,
     from predictions
     inner join summary
         on predictions.customer_key = summary.customer_key
