@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,7 +30,7 @@ from .contract import ENTITIES, Entity
 from .discovery import file_format, landing_files, relative_name, unsupported_files
 from .errors import LoadResourceError, resource_kind
 from .fingerprint import Fingerprint, fingerprint
-from .readers import STAGED, FileRejected, stage_csv, stage_jsonl, stage_parquet
+from .readers import STAGED, FileRejected, Staged, stage_csv, stage_jsonl, stage_parquet
 from .schema import ensure_raw_schema
 from .validation import checked_select
 
@@ -41,6 +41,19 @@ READERS = {
     "jsonl.gz": stage_jsonl,
     "parquet": stage_parquet,
 }
+
+
+@dataclass(frozen=True)
+class Reader:
+    """How a file is staged when it is not in the contract's own shape (source mappings):
+    `stage` leaves the staged view, `fmt` is its text format for the fingerprint, `utf8`
+    says whether the file must be UTF-8, and `on_loaded(con, batch_id)` records extra
+    lineage in the load's transaction."""
+
+    stage: Callable[..., Staged]
+    fmt: str
+    utf8: bool = True
+    on_loaded: Callable[[duckdb.DuckDBPyConnection, str], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -211,15 +224,23 @@ def load_file(
     *,
     time_zone: str = "UTC",
     quarantine_dir: Path | None = None,
+    reader: Reader | None = None,
 ) -> FileLoadResult:
-    """Load one landing file (see the module docstring).
+    """Load one landing file (see the module docstring); `reader` stages a file in
+    another shape (a source mapping, see orchestration.loader.mapping).
 
     Raises LoadResourceError when memory, disk or I/O fails while loading it: the file is
     then left unhandled (no raw rows, no load_log line, not quarantined) for the next run."""
     try:
         with _insertion_order_preserved(con):
             return _load_file(
-                con, entity, path, landing_dir, time_zone=time_zone, quarantine_dir=quarantine_dir
+                con,
+                entity,
+                path,
+                landing_dir,
+                time_zone=time_zone,
+                quarantine_dir=quarantine_dir,
+                reader=reader,
             )
     except Exception as exc:
         kind = resource_kind(exc)
@@ -251,6 +272,7 @@ def _load_file(
     *,
     time_zone: str,
     quarantine_dir: Path | None,
+    reader: Reader | None = None,
 ) -> FileLoadResult:
     started = time.perf_counter()
     started_at = _now()
@@ -289,7 +311,10 @@ def _load_file(
             message=f"already processed as batch {batch_id} (same path, size and modification "
             "time)",
         )
-    fmt = file_format(path) if path.name.lower().endswith(entity.formats) else None
+    if reader is not None:
+        fmt = reader.fmt
+    else:
+        fmt = file_format(path) if path.name.lower().endswith(entity.formats) else None
     fp = _fingerprint(path, fmt)
     batch_id = f"{entity.name}-{fp.sha256[:16]}"
 
@@ -319,21 +344,7 @@ def _load_file(
         log("duplicate", message=message)
         return result("duplicate", message=message)
 
-    try:
-        if fmt is None:
-            raise FileRejected(
-                "unreadable",
-                f"{path.name} is not in an accepted format for {entity.folder} "
-                f"({', '.join(entity.formats)}); convert it and land it again",
-            )
-        if fp.gzip_error:
-            raise FileRejected("unreadable", f"the gzip file is damaged ({fp.gzip_error})")
-        if fp.utf8_error:
-            raise FileRejected(
-                "not_utf8", f"{fp.utf8_error}; export the file again with UTF-8 encoding"
-            )
-        staged = READERS[fmt](con, path, fp, entity)
-    except FileRejected as exc:
+    def _quarantine_whole(exc: FileRejected) -> FileLoadResult:
         message = f"{rel}: {exc.message}"
         copied = _copy_to_quarantine(path, batch_id, quarantine_dir)
         if copied:
@@ -353,11 +364,51 @@ def _load_file(
             _drop_temp(con)
         return result("quarantined", message=message)
 
-    con.execute(
-        f"create or replace temp table {CHECKED} as "
-        + checked_select(entity, time_zone, STAGED, rel, staged.text_sql)
-    )
-    read, bad = con.execute(f"select count(*), count(__code) from {CHECKED}").fetchone()
+    try:
+        if fmt is None:
+            raise FileRejected(
+                "unreadable",
+                f"{path.name} is not in an accepted format for {entity.folder} "
+                f"({', '.join(entity.formats)}); convert it and land it again",
+            )
+        if fp.gzip_error:
+            raise FileRejected("unreadable", f"the gzip file is damaged ({fp.gzip_error})")
+        if fp.utf8_error and (reader is None or reader.utf8):
+            raise FileRejected(
+                "not_utf8", f"{fp.utf8_error}; export the file again with UTF-8 encoding"
+            )
+        staged = (reader.stage if reader else READERS[fmt])(con, path, fp, entity)
+    except FileRejected as exc:
+        return _quarantine_whole(exc)
+
+    try:
+        con.execute(
+            f"create or replace temp table {CHECKED} as "
+            + checked_select(entity, time_zone, STAGED, rel, staged.text_sql)
+        )
+    except duckdb.Error as exc:
+        # only a source mapping's own SQL can fail here (a cast that does not hold on
+        # this file): the file is quarantined whole, with the mapping's error
+        if reader is None:
+            raise
+        return _quarantine_whole(
+            FileRejected(
+                "unreadable",
+                f"the source mapping cannot be applied to this file "
+                f"({str(exc).strip().splitlines()[0]}); correct the mapping (use try_cast "
+                "for values that may not convert) and run again",
+            )
+        )
+    lines = staged.lines_table
+    if lines is None:
+        read, bad = con.execute(f"select count(*), count(__code) from {CHECKED}").fetchone()
+    else:
+        # records collapsed from several lines: every line is accounted for, loaded or
+        # quarantined with its record
+        read, bad = con.execute(
+            f"select count(*), count(c.__code) from {lines} l "
+            f"join {CHECKED} c on c.__line = l.__first_line"
+        ).fetchone()
     columns = ", ".join(entity.column_names)
     typed = ", ".join(f"t_{c}" for c in entity.column_names)
     loaded_at = _now()
@@ -369,11 +420,24 @@ def _load_file(
             "order by __line",
             [rel, batch_id, loaded_at],
         )
-        con.execute(
-            "insert into raw.quarantine select ?, ?, ?, __line, __code, __reason, __text, ? "
-            f"from {CHECKED} where __code is not null order by __line",
-            [batch_id, entity.name, rel, loaded_at],
-        )
+        if lines is None:
+            con.execute(
+                "insert into raw.quarantine select ?, ?, ?, __line, __code, __reason, __text, ? "
+                f"from {CHECKED} where __code is not null order by __line",
+                [batch_id, entity.name, rel, loaded_at],
+            )
+        else:
+            con.execute(
+                "insert into raw.quarantine select ?, ?, ?, l.__line, c.__code, "
+                "c.__reason || case when count(*) over (partition by l.__first_line) > 1 "
+                "then ' (line ' || l.__line || ' is one of the ' || count(*) over "
+                "(partition by l.__first_line) || ' lines of that record)' else '' end, "
+                f"l.__text, ? from {lines} l join {CHECKED} c on c.__line = l.__first_line "
+                "where c.__code is not null order by l.__line",
+                [batch_id, entity.name, rel, loaded_at],
+            )
+        if reader is not None and reader.on_loaded is not None:
+            reader.on_loaded(con, batch_id)
         message = f"{bad} bad record(s) quarantined, see raw.quarantine" if bad else None
         log("loaded", read, read - bad, bad, message)
         con.execute("commit")

@@ -46,6 +46,20 @@ class FileRejected(Exception):
 @dataclass(frozen=True)
 class Staged:
     text_sql: str  # SQL (over the staged table) of a record's original text
+    # Source mappings that collapse lines (group by): a table of (__first_line, __line,
+    # __text), one row per source line, __first_line naming the staged record it went into.
+    lines_table: str | None = None
+
+
+@dataclass(frozen=True)
+class CsvDialect:
+    """How a CSV export that is not in the contract's shape is read (source mappings)."""
+
+    delimiter: str = ","
+    quote: str = '"'
+    escape: str = '"'
+    encoding: str = "utf-8"
+    skip_rows: int = 0  # lines before the header row
 
 
 def _missing(entity: Entity, present: set[str], where: str, found: list[str]) -> None:
@@ -65,9 +79,13 @@ def _line_options(max_line_size: int) -> str:
     return f"max_line_size={max_line_size}, buffer_size={max(16 * MIB, 2 * max_line_size)}"
 
 
-def _read_lines(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> None:
+def _read_lines(
+    con: duckdb.DuckDBPyConnection, path: Path, table: str, encoding: str = "utf-8"
+) -> None:
     """Every physical line of a text file, in order (rowid = line number - 1)."""
     compression = ", compression='gzip'" if path.name.lower().endswith(".gz") else ""
+    if encoding.lower().replace("-", "") != "utf8":
+        compression += f", encoding={sql_str(encoding)}"
     for max_line_size in LINE_SIZES:
         try:
             con.execute(
@@ -86,17 +104,30 @@ def _read_lines(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> None:
 # --------------------------------------------------------------------------- CSV
 
 
-def _csv_header(path: Path) -> list[str]:
-    with path.open("r", encoding="utf-8-sig", newline="") as f:
-        try:
-            return next(csv.reader(io.StringIO(f.readline())), [])
-        except csv.Error as exc:
-            raise FileRejected("unreadable", f"the header row is not valid CSV: {exc}") from exc
+def _csv_header(path: Path, dialect: CsvDialect | None = None) -> list[str]:
+    dialect = dialect or CsvDialect()
+    encoding = "utf-8-sig" if dialect.encoding.lower().replace("-", "") == "utf8" else None
+    try:
+        with path.open("r", encoding=encoding or dialect.encoding, newline="") as f:
+            for _ in range(dialect.skip_rows):
+                f.readline()
+            return next(
+                csv.reader(
+                    io.StringIO(f.readline()),
+                    delimiter=dialect.delimiter,
+                    quotechar=dialect.quote or None,
+                    quoting=csv.QUOTE_MINIMAL if dialect.quote else csv.QUOTE_NONE,
+                ),
+                [],
+            )
+    except (csv.Error, UnicodeDecodeError, LookupError) as exc:
+        raise FileRejected("unreadable", f"the header row cannot be read: {exc}") from exc
 
 
-def _csv_quote(expr: str) -> str:
+def _csv_quote(expr: str, delimiter: str = ",") -> str:
+    special = '["' + delimiter.replace("\\", "\\\\").replace("]", "\\]") + "\\r\\n]"
     return (
-        f"case when {expr} is null then '' when regexp_matches({expr}, '[\",\\r\\n]') "
+        f"case when {expr} is null then '' when regexp_matches({expr}, {sql_str(special)}) "
         f"then '\"' || replace({expr}, '\"', '\"\"') || '\"' else {expr} end"
     )
 
@@ -114,22 +145,42 @@ def _rejects_message(error_type: str) -> str:
 
 
 def stage_csv(
-    con: duckdb.DuckDBPyConnection, path: Path, fp: Fingerprint, entity: Entity
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    fp: Fingerprint,
+    entity: Entity,
+    *,
+    dialect: CsvDialect | None = None,
+    view: str = STAGED,
 ) -> Staged:
+    """Stage a CSV file as `view`. With a `dialect` (a source mapping's file), the file is
+    read with that delimiter, quote, encoding and leading lines, and no contract column is
+    required (the mapping says which source columns it needs)."""
     if fp.is_blank:
         raise FileRejected("unreadable", "the file is empty; land a CSV file with a header row")
-    header = _csv_header(path)
+    mapped = dialect is not None
+    dialect = dialect or CsvDialect()
+    header = _csv_header(path, dialect)
     names = [h.strip().lower() for h in header]
-    _missing(entity, set(names), "header row", header)
+    if not mapped:
+        _missing(entity, set(names), "header row", header)
     columns = [f"c{i}" for i in range(len(header))]
     spec = ", ".join(f"'{c}': 'VARCHAR'" for c in columns)
+    options = (
+        f"delim={sql_str(dialect.delimiter)}, quote={sql_str(dialect.quote)}, "
+        f"escape={sql_str(dialect.escape)}"
+    )
+    if dialect.skip_rows:
+        options += f", skip={int(dialect.skip_rows)}"
+    if dialect.encoding.lower().replace("-", "") != "utf8":
+        options += f", encoding={sql_str(dialect.encoding)}"
     for max_line_size in LINE_SIZES:
         for table in ("__cxw_rejects", "__cxw_reject_scans"):
             con.execute(f"drop table if exists {table}")
         try:
             con.execute(
                 "create or replace temp table __cxw_csv as select * from read_csv(?, "
-                f"header=true, auto_detect=false, delim=',', quote='\"', escape='\"', "
+                f"header=true, auto_detect=false, {options}, "
                 f"columns={{{spec}}}, store_rejects=true, rejects_table='__cxw_rejects', "
                 f"rejects_scan='__cxw_reject_scans', {_line_options(max_line_size)})",
                 [str(path)],
@@ -160,7 +211,7 @@ def stage_csv(
     blanks = "select null::bigint as L where false"
     if fp.has_blank_lines:
         # Empty lines outside quoted fields: they take a logical line number, not a record.
-        _read_lines(con, path, "__cxw_lines")
+        _read_lines(con, path, "__cxw_lines", dialect.encoding)
         con.execute(
             "create or replace temp table __cxw_blank as "
             "select sum(is_start::int) over (order by n) as L, is_start, line "
@@ -175,12 +226,13 @@ def stage_csv(
     n_other = con.execute(
         f"select count(*) from (select L from __cxw_rej union select L from ({blanks}))"
     ).fetchone()[0]
+    first = 2 + int(dialect.skip_rows)  # the line of the first record
     if n_other == 0:
-        slots = "select rowid + 2 as L, rowid as __rid from __cxw_csv"
+        slots = f"select rowid + {first} as L, rowid as __rid from __cxw_csv"
     else:
         slots = (
             f"select L, row_number() over (order by L) - 1 as __rid "
-            f"from range(2, {2 + n_good + n_other}) t(L) "
+            f"from range({first}, {first + n_good + n_other}) t(L) "
             f"where L not in (select L from __cxw_rej union select L from ({blanks}))"
         )
     concat = "concat(" + ", ".join(columns) + ")" if columns else "''"
@@ -191,7 +243,7 @@ def stage_csv(
     null_cs = ", ".join(f"null::varchar as {c}" for c in columns)
     con.execute(
         f"""
-create or replace temp view {STAGED} as
+create or replace temp view {view} as
 with slots as ({slots}),
 good as (
     select
@@ -226,7 +278,11 @@ select
 from records
 """
     )
-    text = "concat_ws(',', " + ", ".join(_csv_quote(c) for c in columns) + ")"
+    text = (
+        f"concat_ws({sql_str(dialect.delimiter)}, "
+        + ", ".join(_csv_quote(c, dialect.delimiter) for c in columns)
+        + ")"
+    )
     return Staged(text_sql=f"coalesce(__rawtext, {text})")
 
 
