@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,8 +31,17 @@ def _generate(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from .runner import format_report, run_pipeline
 
+    if args.mapping:
+        from .loader.mapping import check_mappings, load_mappings
+
+        paths = [str(Path(p).expanduser().resolve()) for p in args.mapping]
+        # a mistake in a mapping fails here, before anything is loaded
+        check_mappings(load_mappings(paths), settings().landing_dir)
+        os.environ["CXW_MAPPINGS"] = os.pathsep.join(paths)
     s = settings()
     print(f"landing {s.landing_dir} → warehouse {s.warehouse_path} → serving {s.serving_path}")
+    for path in s.mappings:
+        print(f"mapping {path}")
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     log_path = None if args.verbose else s.data_dir / "logs" / f"run-{stamp}.log"
     report = run_pipeline(full_refresh=args.full_refresh, log_path=log_path)
@@ -69,6 +79,27 @@ def _releases(args: argparse.Namespace) -> int:
     return 0
 
 
+def _mapping_check(args: argparse.Namespace) -> int:
+    from .loader.mapping import format_check, sample_check
+
+    landing = Path(args.landing).resolve() if args.landing else settings().landing_dir
+    report = sample_check(Path(args.mapping), landing, files=args.files, examples=args.examples)
+    print(format_check(report))
+    return 0
+
+
+def _mapping_suggest(args: argparse.Namespace) -> int:
+    from .loader.suggest import suggest_mapping
+
+    text = suggest_mapping(Path(args.file), args.entity, landing=args.landing)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote a draft mapping to {args.out}; fill in what is marked TODO")
+    else:
+        print(text, end="")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cxw", description="CX Warehouse: customer-experience marts from raw extracts."
@@ -92,7 +123,40 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="show the Dagster and dbt log on the terminal (default: a log file under data/logs)",
     )
+    run.add_argument(
+        "--mapping",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a source mapping (YAML) to apply to the files under CXW_LANDING_DIR (repeatable)",
+    )
     run.set_defaults(func=_run)
+
+    mapping = commands.add_parser("mapping", help="source mappings: draft and check them")
+    mapping_commands = mapping.add_subparsers(dest="mapping_command", required=True)
+    suggest = mapping_commands.add_parser(
+        "suggest", help="sniff an export and write a draft source mapping"
+    )
+    suggest.add_argument("file", help="the export file (CSV or JSON lines)")
+    suggest.add_argument(
+        "--entity", required=True, help="contract entity it feeds: customers, orders, tickets, "
+        "events or responses (or its folder, e.g. crm/orders)",
+    )  # fmt: skip
+    suggest.add_argument("--out", help="write the draft here (default: print it)")
+    suggest.add_argument(
+        "--landing", help="landing folder the `files` glob is relative to (default: the file's)"
+    )
+    suggest.set_defaults(func=_mapping_suggest)
+    check = mapping_commands.add_parser(
+        "check", help="load a sample through a mapping and print what would be quarantined"
+    )
+    check.add_argument("mapping", help="the source mapping (YAML)")
+    check.add_argument("--landing", help="landing folder (default: CXW_LANDING_DIR)")
+    check.add_argument("--files", type=int, default=3, help="files to sample (default 3)")
+    check.add_argument(
+        "--examples", type=int, default=3, help="quarantined lines shown per reason (default 3)"
+    )
+    check.set_defaults(func=_mapping_check)
 
     ev = commands.add_parser(
         "evaluate",

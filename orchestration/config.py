@@ -10,6 +10,8 @@
 - CXW_PUBLISH_PII (false): publish the `pii` schema too
 - CXW_KEEP_RELEASES (3): releases kept for `cxw rollback`
 - CXW_LOCK_WAIT_SECONDS (60): how long a run waits for another run writing the warehouse
+- CXW_MAPPINGS (none): source mapping files, separated by the path separator (`:`), applied
+  to the files under the landing folder (`cxw run --mapping FILE` sets it)
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ class Settings:
     publish_pii: bool
     keep_releases: int
     lock_wait_seconds: float
+    mappings: tuple[Path, ...] = ()
 
     @property
     def quarantine_dir(self) -> Path:
@@ -77,4 +80,9 @@ def settings() -> Settings:
         publish_pii=_bool("CXW_PUBLISH_PII"),
         keep_releases=int(os.environ.get("CXW_KEEP_RELEASES") or 3),
         lock_wait_seconds=float(os.environ.get("CXW_LOCK_WAIT_SECONDS") or 60),
+        mappings=tuple(
+            Path(p).expanduser().resolve()
+            for p in os.environ.get("CXW_MAPPINGS", "").split(os.pathsep)
+            if p.strip()
+        ),
     )

@@ -6,6 +6,7 @@ from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResul
 
 from ..loader import load_landing
 from ..loader.contract import ENTITIES
+from ..loader.mapping import check_mappings, load_mappings
 from ..resources import WarehouseResource
 
 RAW_GROUP = "raw"
@@ -39,6 +40,9 @@ def ingest_landing(context: AssetExecutionContext, warehouse: WarehouseResource)
     s = warehouse.settings
     selected = {key.path[-1] for key in context.selected_asset_keys}
     entities = [entity for entity in ENTITIES if entity.name in selected]
+    # source mappings (CXW_MAPPINGS): a mistake in one fails the run before anything loads
+    mappings = load_mappings(s.mappings)
+    check_mappings(mappings, s.landing_dir)
     con = warehouse.connect()
     try:
         report = load_landing(
@@ -48,6 +52,7 @@ def ingest_landing(context: AssetExecutionContext, warehouse: WarehouseResource)
             quarantine_dir=s.quarantine_dir,
             entities=entities,
             workers=s.threads,
+            mappings=mappings,
         )
         for entity in entities:
             new = [r for r in report.files if r.entity == entity.name and r.status != "duplicate"]

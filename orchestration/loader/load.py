@@ -158,6 +158,7 @@ def load_landing(
     quarantine_dir: Path | None = None,
     entities: Iterable[Entity] = ENTITIES,
     workers: int = 2,
+    mappings: Iterable = (),
 ) -> LoadReport:
     """Load every entity's new landing files; `time_zones` maps source (crm/web/survey) to zone.
 
@@ -167,19 +168,28 @@ def load_landing(
     of its own on the same DuckDB instance (one load alone leaves about a quarter of two
     cores idle: hashing in Python, gzip, the serial parts of the readers); the entity with
     the most bytes in the landing folder starts first. Results are in `entities` order.
+    `mappings` (orchestration.loader.mapping.LoadedMapping, checked beforehand) load the
+    files they cover after their entity's own landing files.
     """
     time_zones = time_zones or {}
     entities = list(entities)
     landing_dir = Path(landing_dir)
+    mappings = list(mappings)
 
     def load(cursor: duckdb.DuckDBPyConnection, entity: Entity) -> list[FileLoadResult]:
-        return load_entity(
+        results = load_entity(
             cursor,
             entity,
             landing_dir,
             time_zone=time_zones.get(entity.source, "UTC"),
             quarantine_dir=quarantine_dir,
         )
+        mine = [m for m in mappings if m.entity.name == entity.name]
+        if mine:
+            from .mapping import load_mapped  # the mapping module imports this one
+
+            results += load_mapped(cursor, mine, landing_dir, quarantine_dir=quarantine_dir)
+        return results
 
     report = LoadReport()
     if workers <= 1 or len(entities) <= 1:
@@ -197,6 +207,10 @@ def load_landing(
     # before the workers: on a new warehouse, two cursors creating the same tables at once
     # would conflict (each load's own call then finds them there)
     ensure_raw_schema(con)
+    if mappings:
+        from .mapping import ensure_mapping_tables
+
+        ensure_mapping_tables(con)
     largest_first = sorted(entities, key=lambda e: -_landing_bytes(landing_dir, e))
     # preserve_insertion_order is one setting for the whole instance: on for the duration,
     # so that no load switches it off under another one (see _insertion_order_preserved)

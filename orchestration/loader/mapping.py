@@ -811,3 +811,85 @@ __all__ = [
     "mapped_files",
     "stage_mapped",
 ]
+
+
+# --------------------------------------------------------------------------- check
+
+
+@dataclass
+class CheckReport:
+    mapping: Path
+    entity: str
+    files: list[FileLoadResult]
+    reasons: list[tuple[str, int, list[tuple[str, int | None, str, str | None]]]]
+    sample: list[dict[str, Any]]
+
+
+def sample_check(
+    mapping_path: Path, landing_dir: Path, *, files: int = 3, examples: int = 3
+) -> CheckReport:
+    """Load the first `files` files the mapping covers into a throw-away in-memory DuckDB
+    and report what would load and what would be quarantined (reason, count, examples).
+    Raises MappingError as `cxw run` would."""
+    from .schema import ensure_raw_schema
+
+    m = load_mapping(mapping_path)
+    check_mappings([m], landing_dir)
+    con = duckdb.connect()
+    try:
+        ensure_raw_schema(con)
+        ensure_mapping_tables(con)
+        sample = mapped_files(m, landing_dir)[: max(files, 1)]
+        reader = _reader(m, Path(landing_dir))
+        results = [
+            load_file(
+                con,
+                m.entity,
+                path,
+                Path(landing_dir),
+                time_zone=m.spec.read.time_zone,
+                reader=reader,
+            )
+            for path in sample
+        ]
+        reasons = []
+        for code, count in con.execute(
+            "select reason_code, count(*) from raw.quarantine group by 1 order by 2 desc, 1"
+        ).fetchall():
+            shown = con.execute(
+                "select file_path, line, reason, original_text from raw.quarantine "
+                "where reason_code = ? order by file_path, line nulls first limit ?",
+                [code, examples],
+            ).fetchall()
+            reasons.append((code, count, shown))
+        cursor = con.execute(f"select * exclude (_batch_id, _loaded_at) from raw.{m.entity.name} "
+                             "order by _file, _line limit 3")  # fmt: skip
+        names = [d[0] for d in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        return CheckReport(m.path, m.entity.folder, results, reasons, rows)
+    finally:
+        con.close()
+
+
+def format_check(report: CheckReport) -> str:
+    lines = [f"mapping {report.mapping} → {report.entity}"]
+    for r in report.files:
+        lines.append(
+            f"  {r.file_path}: {r.status}, read {r.rows_read}, would load {r.rows_loaded}, "
+            f"would quarantine {r.rows_quarantined}"
+            + (f" ({r.message})" if r.status == "quarantined" and r.message else "")
+        )
+    if not report.reasons:
+        lines.append("  nothing would be quarantined")
+    for code, count, shown in report.reasons:
+        lines.append(f"  quarantined: {count} line(s) {code}")
+        for file_path, line, reason, text in shown:
+            lines.append(f"    {reason}")
+            if text is not None:
+                lines.append(f"      {file_path} line {line}: {text[:160]}")
+    if report.sample:
+        lines.append("  first records as loaded:")
+        for row in report.sample:
+            shown_row = {k: v for k, v in row.items() if v is not None}
+            lines.append(f"    {shown_row}")
+    return "\n".join(lines)
