@@ -402,8 +402,9 @@ def _load_file(
         )
     except duckdb.Error as exc:
         # only a source mapping's own SQL can fail here (a cast that does not hold on
-        # this file): the file is quarantined whole, with the mapping's error
-        if reader is None:
+        # this file): the file is quarantined whole, with the mapping's error; a lack of
+        # memory, disk or I/O is not the file's fault (see load_file)
+        if reader is None or resource_kind(exc) is not None:
             raise
         return _quarantine_whole(
             FileRejected(
