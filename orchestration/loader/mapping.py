@@ -27,8 +27,10 @@ Names an expression can use: the source columns (header names, any case; top-lev
 JSON lines), `_line` (the record's first physical line) and `_file` (its path relative to
 the landing folder); with `expand`, the element (`item`, or the name in `expand.as`) and
 `item_position` (1-based); and the macros `src_number(text)` (a number written with the
-mapping's decimal and thousands separators, as decimal(38,9), NULL when it does not parse)
-and `src_timestamp(text)` (a timestamp in `read.timestamp_format`, naive, in
+mapping's decimal and thousands separators, as decimal(38,9), NULL when it does not parse),
+`src_sum(number)` (with group_by: the sum over the record's lines, or, when a line has no
+readable number, a text that quarantines the record as bad_number rather than summing fewer
+lines) and `src_timestamp(text)` (a timestamp in `read.timestamp_format`, naive, in
 `read.time_zone`, NULL when it does not parse).
 """
 
@@ -374,6 +376,12 @@ def _create_macros(con: duckdb.DuckDBPyConnection, read: ReadOptions) -> None:
     if read.decimal_separator == ",":
         text = f"replace({text}, ',', '.')"
     con.execute(f"create or replace temp macro src_number(x) as try_cast({text} as decimal(38,9))")
+    # a sum over the lines of a collapsed record that will not silently leave a line out: a
+    # line without a readable number turns the whole record into a bad_number quarantine
+    con.execute(
+        "create or replace temp macro src_sum(x) as case when count(*) > count(x) then "
+        "'not every line of the record has a readable number' else sum(x)::varchar end"
+    )
     formats = read.timestamp_formats
     if formats:
         listed = "[" + ", ".join(sql_str(f) for f in formats) + "]"
@@ -519,8 +527,10 @@ def _word(value: Any) -> str:
     return "null::varchar" if value is None else sql_str(str(value))
 
 
-def _as_text(m: LoadedMapping, column: str, type_: str) -> str:
-    """SQL turning m_<column> (of DuckDB type `type_`) into the contract's text."""
+def _as_text(m: LoadedMapping, column: str, type_: str, direct: bool) -> str:
+    """SQL turning m_<column> (of DuckDB type `type_`) into the contract's text; `direct`
+    when the column is a source column as it stands (its text is in the export's number
+    format; an expression's text is DuckDB's, with a dot)."""
     col = next(c for c in m.entity.columns if c.name == column)
     read = m.spec.read
     x = f"m_{column}"
@@ -561,7 +571,7 @@ def _as_text(m: LoadedMapping, column: str, type_: str) -> str:
             "epoch seconds",
         )
     if col.type in (DECIMAL, INTEGER):
-        if t == "VARCHAR":
+        if t == "VARCHAR" and (direct or words):
             text = f"trim({x})"
             if read.thousands_separator:
                 text = f"replace({text}, {sql_str(read.thousands_separator)}, '')"
@@ -580,14 +590,18 @@ def _normalized_text(value: str) -> str:
     return re.sub(r"\s+", " ", str(value).replace("\u00a0", " ")).strip().lower()
 
 
-def _staged_view(con: duckdb.DuckDBPyConnection, m: LoadedMapping, view: str = STAGED) -> None:
+def _staged_view(
+    con: duckdb.DuckDBPyConnection, m: LoadedMapping, names: list[str], view: str = STAGED
+) -> None:
     types = dict(
         con.execute("select column_name, column_type from (describe __cxw_mapped)").fetchall()
     )
     v_cols = []
     for c in m.entity.columns:
         if c.name in m.spec.columns:
-            v_cols.append(f"{_as_text(m, c.name, types[f'm_{c.name}'])} as v_{c.name}")
+            direct = not _column_sql(m, c.name, names).startswith("(")
+            text = _as_text(m, c.name, types[f"m_{c.name}"], direct)
+            v_cols.append(f"{text} as v_{c.name}")
         else:
             v_cols.append(f"null::varchar as v_{c.name}")
     con.execute(
@@ -606,7 +620,7 @@ def stage_mapped(
     _check_sources(m, names, rel)
     records = _expanded(con, m)
     lines = _mapped(con, m, records, names)
-    _staged_view(con, m)
+    _staged_view(con, m, names)
     return Staged(text_sql="__text", lines_table=lines)
 
 
@@ -663,7 +677,7 @@ def _check_sources(m: LoadedMapping, names: list[str], rel: str) -> None:
             )
         try:
             _mapped(probe, m, records, names)
-            _staged_view(probe, m, view="__cxw_probe")
+            _staged_view(probe, m, names, view="__cxw_probe")
             probe.execute("select * from __cxw_probe").fetchall()
         except duckdb.Error as exc:
             raise m.error(("columns",), f"cannot be applied ({_first(exc)})", "correct it") from exc
