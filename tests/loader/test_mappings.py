@@ -428,3 +428,44 @@ def test_mapping_check_prints_what_would_be_quarantined(capsys) -> None:
     assert "read 1488, would load 1487, would quarantine 1" in out  # 124 rows x 12 answers
     assert "1 line(s) score_out_of_range" in out
     assert '2020_carpentryconhome_raw.csv line 45: column "score" has 0' in out
+
+
+# --------------------------------------------------------------------------- tool presets
+
+# Two events as `bq extract --destination_format NEWLINE_DELIMITED_JSON` writes a GA4
+# events_YYYYMMDD table (INT64 as strings), with the fields the GA4 BigQuery Export schema
+# documents (support.google.com/analytics/answer/7029846).
+GA4_EVENTS = (
+    '{"event_date":"20240301","event_timestamp":"1709287200123456","event_name":"page_view",'
+    '"event_params":[{"key":"page_location","value":{"string_value":"https://shop.example/"}},'
+    '{"key":"ga_session_id","value":{"int_value":"1709287200"}}],"event_bundle_sequence_id":"1",'
+    '"user_pseudo_id":"123.456","device":{"category":"mobile"},"collected_traffic_source":'
+    '{"manual_source":"google","manual_medium":"cpc","manual_campaign_name":"spring"}}\n'
+    '{"event_date":"20240301","event_timestamp":"1709287260000000","event_name":"purchase",'
+    '"event_params":[{"key":"page_referrer","value":{"string_value":"https://shop.example/cart"}}'
+    '],"event_bundle_sequence_id":"2","user_pseudo_id":"123.456","user_id":"C42",'
+    '"device":{"category":"desktop"},"ecommerce":{"transaction_id":"T-1001"}}\n'
+)
+
+
+def test_ga4_bigquery_export_preset(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    (landing / "ga4").mkdir(parents=True)
+    (landing / "ga4" / "events_20240301.json").write_text(GA4_EVENTS)
+    con = duckdb.connect()
+    ensure_raw_schema(con)
+    m = load_mapping(REPO / "mappings" / "tools" / "ga4-bigquery-export.yml")
+    check_mappings([m], landing)
+    (result,) = load_mapped(con, [m], landing)
+    assert (result.rows_read, result.rows_loaded) == (2, 2)
+    got = con.execute(
+        "select event_at, anonymous_id, user_id, event_type, page_url, referrer, utm_source, "
+        "utm_medium, utm_campaign, device_type, order_id, _line from raw.web_events order by _line"
+    ).fetchall()
+    assert got == [
+        # 1709287200123456 µs = 1709251200 s (2024-03-01 00:00 UTC) + 10 h + 0.123456 s
+        (datetime(2024, 3, 1, 10, 0, 0, 123456), "123.456", None, "page_view",
+         "https://shop.example/", None, "google", "cpc", "spring", "mobile", None, 1),
+        (datetime(2024, 3, 1, 10, 1), "123.456", "C42", "purchase", None,
+         "https://shop.example/cart", None, None, None, "desktop", "T-1001", 2),
+    ]  # fmt: skip
