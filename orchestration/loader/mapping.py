@@ -51,6 +51,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .contract import BOOLEAN, DECIMAL, ENTITIES, INTEGER, JSON, TIMESTAMP, Entity
 from .discovery import relative_name
+from .errors import resource_kind
 from .fingerprint import Fingerprint
 from .load import CHECKED, FileLoadResult, Reader, load_file
 from .readers import (
@@ -386,6 +387,9 @@ def _create_macros(con: duckdb.DuckDBPyConnection, read: ReadOptions) -> None:
     if formats:
         listed = "[" + ", ".join(sql_str(f) for f in formats) + "]"
         parse = f"try_strptime(trim(x), {listed})"
+        if any("%z" in f for f in formats):
+            # the text carries its offset: an exact time, given in UTC
+            parse = f"timezone('UTC', {parse})"
     else:
         parse = "try_cast(trim(x) as timestamp)"
     con.execute(f"create or replace temp macro src_timestamp(x) as {parse}")
@@ -545,7 +549,8 @@ def _as_text(m: LoadedMapping, column: str, type_: str, direct: bool) -> str:
     if col.type == TIMESTAMP:
 
         def utc(ts: str) -> str:
-            if read.time_zone.upper() in ("UTC", "ETC/UTC"):
+            with_offset = any("%z" in f for f in read.timestamp_formats)
+            if with_offset or read.time_zone.upper() in ("UTC", "ETC/UTC"):
                 return ts
             return f"timezone('UTC', timezone({sql_str(read.time_zone)}, {ts}))"
 
@@ -618,9 +623,19 @@ def stage_mapped(
     _create_macros(con, m.spec.read)
     names = _source_relation(con, m, path, fp, rel)
     _check_sources(m, names, rel)
-    records = _expanded(con, m)
-    lines = _mapped(con, m, records, names)
-    _staged_view(con, m, names)
+    try:
+        records = _expanded(con, m)
+        lines = _mapped(con, m, records, names)
+        _staged_view(con, m, names)
+    except duckdb.Error as exc:
+        if resource_kind(exc) is not None:
+            raise  # not the file's fault: the loader leaves it for the next run
+        raise FileRejected(
+            "unreadable",
+            f"the source mapping {m.path} cannot be applied to this file ({_first(exc)}); "
+            "correct the mapping (try_cast or src_number / src_timestamp for values that may "
+            "not convert) and run again",
+        ) from exc
     return Staged(text_sql="__text", lines_table=lines)
 
 

@@ -469,3 +469,64 @@ def test_ga4_bigquery_export_preset(tmp_path: Path) -> None:
         (datetime(2024, 3, 1, 10, 1), "123.456", "C42", "purchase", None,
          "https://shop.example/cart", None, None, None, "desktop", "T-1001", 2),
     ]  # fmt: skip
+
+
+# Three rows of a Shopify "Export orders" CSV as the Help Center documents it: order #1001
+# has two line items (order-level fields on its first row only), #1002 was refunded and
+# cancelled.
+SHOPIFY_ORDERS = (
+    "Name,Email,Financial Status,Paid at,Fulfillment Status,Fulfilled at,Accepts Marketing,"
+    "Currency,Subtotal,Shipping,Taxes,Total,Discount Code,Discount Amount,Shipping Method,"
+    "Created at,Lineitem quantity,Lineitem name,Lineitem price,Cancelled at,Source,Id\n"
+    "#1001,Ann@Example.com,paid,2025-10-07 09:50:26 +0200,fulfilled,2025-10-08 14:21:21 +0200,"
+    "yes,EUR,53.91,0.00,0.00,53.91,WELCOME10,5.99,Standard,2025-10-07 09:50:26 +0200,3,Mask,"
+    "34.90,,web,7410991464714\n"
+    "#1001,,,,,,,,,,,,,,,,1,Cream,19.01,,,\n"
+    "#1002,bo@example.com,refunded,2025-10-09 10:00:00 +0200,,,no,EUR,10.00,0.00,0.00,10.00,,"
+    "0.00,,2025-10-09 09:59:00 +0200,1,Soap,10.00,2025-10-10 08:00:00 +0200,pos,7410991464715\n"
+)
+
+
+def test_shopify_orders_export_preset(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    (landing / "shopify").mkdir(parents=True)
+    (landing / "shopify" / "orders_export_1.csv").write_text(SHOPIFY_ORDERS)
+    con = duckdb.connect()
+    ensure_raw_schema(con)
+    m = load_mapping(REPO / "mappings" / "tools" / "shopify-orders-export.yml")
+    check_mappings([m], landing)
+    (result,) = load_mapped(con, [m], landing)
+    assert (result.rows_read, result.rows_loaded) == (3, 3)  # 3 lines into 2 orders
+    got = con.execute(
+        "select order_id, customer_id, ordered_at, channel, status, currency, amount, "
+        "items_count, updated_at, _line from raw.crm_orders order by _line"
+    ).fetchall()
+    assert got == [
+        # 09:50:26 +0200 = 07:50:26 UTC; 3 + 1 items; last change: fulfilled 14:21:21 +0200
+        ("#1001", "ann@example.com", datetime(2025, 10, 7, 7, 50, 26), "web", "shipped", "EUR",
+         Decimal("53.91"), 4, datetime(2025, 10, 8, 12, 21, 21), 2),
+        ("#1002", "bo@example.com", datetime(2025, 10, 9, 7, 59), "store", "cancelled", "EUR",
+         Decimal("10.00"), 1, datetime(2025, 10, 10, 6, 0), 4),
+    ]  # fmt: skip
+    lineage = con.execute("select line, line_count from raw.mapped_records order by line")
+    assert lineage.fetchall() == [(2, 2), (4, 1)]
+
+
+def test_a_mapping_that_fails_on_a_file_quarantines_the_file_whole(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    (landing / "vendite").mkdir(parents=True)
+    (landing / "vendite" / "2024-03.csv").write_bytes(ITALIAN.encode("latin-1"))
+    # binds (a text cast to a decimal), but '1.234,50' cannot convert: a mapping mistake the
+    # data reveals; the file is kept whole in quarantine with the reason, nothing crashes
+    mapping = write(
+        tmp_path, ITALIAN_MAPPING.replace("amount: Importo", "amount: Importo::decimal")
+    )
+    con = duckdb.connect()
+    ensure_raw_schema(con)
+    m = load_mapping(mapping)
+    check_mappings([m], landing)
+    (result,) = load_mapped(con, [m], landing, quarantine_dir=tmp_path / "q")
+    assert result.status == "quarantined"
+    (reason,) = con.execute("select reason from raw.quarantine where line is null").fetchone()
+    assert "cannot be applied to this file" in reason and "1.234,50" in reason
+    assert con.execute("select count(*) from raw.crm_orders").fetchone() == (0,)
