@@ -5,7 +5,8 @@ A release records its build fingerprint (meta.release.build_fingerprint): a sha2
 - the project's code and configuration: the dbt project (dbt_project.yml with its vars,
   profiles.yml, models, macros, seeds, dbt tests) and the orchestration package (loader,
   quality suites, publish),
-- the settings that change what is built (source time zones, whether pii is published).
+- the settings that change what is built (source time zones, whether pii is published,
+  the source mappings applied: their paths and contents).
 A run whose landing folder has no unhandled file and whose fingerprint equals the current
 release's would rebuild the same release: it says so and stops (`cxw run --full-refresh`
 always rebuilds).
@@ -68,6 +69,9 @@ def build_fingerprint(con: duckdb.DuckDBPyConnection, s: Settings) -> str:
     for source, zone in sorted(s.source_time_zones.items()):
         digest.update(f"tz {source}={zone}\n".encode())
     digest.update(f"publish_pii={s.publish_pii}\n".encode())
+    for mapping in s.mappings:
+        content = hashlib.sha256(mapping.read_bytes()).hexdigest() if mapping.exists() else "-"
+        digest.update(f"mapping {mapping}={content}\n".encode())
     return digest.hexdigest()
 
 

@@ -731,6 +731,13 @@ def load_mappings(paths: Iterable[Path | str]) -> list[LoadedMapping]:
     return [load_mapping(p) for p in paths]
 
 
+def configured_mappings() -> list[LoadedMapping]:
+    """The mappings of CXW_MAPPINGS (`cxw run --mapping`), validated."""
+    from ..config import settings
+
+    return load_mappings(settings().mappings)
+
+
 def check_mappings(mappings: Iterable[LoadedMapping], landing_dir: Path) -> None:
     """Fail before loading anything when a mapping cannot apply to its files: no file
     matches, or a column or expression does not bind against a file's columns."""
