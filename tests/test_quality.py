@@ -190,7 +190,7 @@ def test_large_table_is_validated_in_batches_with_summed_counts(tmp_path: Path, 
     rows_outcomes = [o for o in result.outcomes if o.frame == "rows"]
     event_type = next(o for o in rows_outcomes if o.target == "event_type" and not o.success)
     future = next(o for o in rows_outcomes if o.target == "_load_horizon, event_at")
-    assert result.batches == 3 + 2  # rows in 3 batches, plus the schema and volume frames
+    assert result.batches == 3 + 1  # rows in 3 batches, plus the schema frame
     assert event_type.element_count == 2_500 and event_type.unexpected_count == 7
     assert future.unexpected_count == 4 and not future.success
     assert set(event_type.examples) == {"teleport"}
@@ -254,6 +254,47 @@ def test_kpi_out_of_range_and_missing_kpi_block(db: Path, data_dir: Path):
     failed = {(o.frame, o.target) for o in result.blocking_failures}
     assert ("values", "value where kpi in nps") in failed
     assert ("completeness", "has_overall_row") in failed
+
+
+def test_kpi_without_input_is_a_warning_that_names_it_and_what_it_lacks(db: Path, data_dir: Path):
+    # as kpi_scorecard publishes a KPI whose input is absent: NULL, sample_size 0
+    _execute(
+        db,
+        "update marts.kpi_scorecard set value = null, sample_size = 0 "
+        "where kpi in ('ces', 'first_contact_resolution_rate')",
+    )
+    result = run_suite(db, "marts_kpi_scorecard", data_dir=data_dir)
+    assert result.passed, result.summary()
+    [warning] = result.warnings
+    assert (warning.frame, warning.target) == ("completeness", "missing_input")
+    # every KPI without input is named, in full, with the input the seed kpis.csv names
+    assert f"2 of {len(CONTRACT_KPIS)} rows" in warning.describe()
+    assert "ces: no CES answers loaded" in warning.describe()
+    assert (
+        "first_contact_resolution_rate: no solved or closed tickets with agent_replies loaded"
+        in warning.describe()
+    )
+    assert "nps:" not in warning.describe()
+
+
+def test_the_kpi_list_has_one_home_that_the_scorecard_model_reads_too():
+    from orchestration.quality.suites import KPI_SEED, KPIS
+
+    assert [kpi.name for kpi in KPIS] == list(CONTRACT_KPIS)
+    model = (KPI_SEED.parents[1] / "models/marts/kpi/kpi_scorecard.sql").read_text()
+    assert "ref('kpis')" in model and KPI_SEED.stem == "kpis"
+
+
+def test_an_entity_that_never_had_rows_raises_no_warning(db: Path, clean_db: Path, data_dir: Path):
+    # no ticket export at all, in this release and in the last one: nothing to warn about
+    _execute(db, "delete from raw.crm_tickets", "delete from marts.fct_tickets")
+    result = run_suite(db, "raw_crm_tickets", data_dir=data_dir)
+    assert result.passed and not result.warnings, result.summary()
+    drift = run_suite(db, "marts_release_drift", previous_release=db, data_dir=data_dir)
+    assert not drift.warnings, drift.summary()
+    # tickets the last release had and this one lost: a volume warning on the drop
+    drop = run_suite(db, "marts_release_drift", previous_release=clean_db, data_dir=data_dir)
+    assert [(o.frame, o.examples) for o in drop.warnings] == [("volume", [-100.0])]
 
 
 def test_reconciliation_against_raw(db: Path, data_dir: Path):

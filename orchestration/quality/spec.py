@@ -37,6 +37,9 @@ class Expect:
     kwargs: Mapping[str, Any]
     severity: Severity = BLOCKING
     notes: str = ""
+    # True for rules whose unexpected values are messages for people (e.g. "ces: no CES
+    # answers loaded"): the check's description lists every one of them in full.
+    show_every_example: bool = False
 
 
 @dataclass(frozen=True)

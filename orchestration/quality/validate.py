@@ -50,6 +50,7 @@ class ExpectationOutcome:
     examples: list[Any] = field(default_factory=list)
     error: str | None = None
     skipped: bool = False
+    show_every_example: bool = False
 
     def describe(self) -> str:
         what = f"{self.frame}: {self.expectation.removeprefix('expect_')}({self.target})"
@@ -57,7 +58,9 @@ class ExpectationOutcome:
             return f"{what}: {self.error}"
         if self.unexpected_count is not None:
             detail = f"{self.unexpected_count} of {self.element_count} rows"
-            if self.examples:
+            if self.examples and self.show_every_example:
+                detail += ": " + "; ".join(map(str, self.examples))
+            elif self.examples:
                 detail += ", e.g. " + ", ".join(map(_short, self.examples[:3]))
             return f"{what}: {detail}"
         return f"{what}: observed {_short(self.observed_value)}"
@@ -384,8 +387,11 @@ def _outcomes(frame: Frame, gx_result) -> list[ExpectationOutcome]:
                 unexpected_count=r.get("unexpected_count"),
                 element_count=r.get("element_count"),
                 observed_value=r.get("observed_value"),
-                examples=list(r.get("partial_unexpected_list") or [])[:EXAMPLES_KEPT],
+                examples=list(r.get("partial_unexpected_list") or [])[
+                    : None if expect.show_every_example else EXAMPLES_KEPT
+                ],
                 error=error,
+                show_every_example=expect.show_every_example,
             )
         )
     return outcomes
