@@ -560,8 +560,42 @@ def scorecard_and_expected(warehouse: Path) -> tuple[pd.DataFrame, pd.DataFrame]
     with duckdb.connect(str(warehouse), read_only=True) as con:
         raw = Raw(con)
         scorecard = con.execute("select * from marts.kpi_scorecard where grain = 'all_time'").df()
-    expected = pd.DataFrame(survey_kpis(raw) + order_kpis(raw) + web_kpis(raw) + service_kpis(raw))
+    expected = pd.DataFrame(
+        _with_promised_rows(survey_kpis(raw), SURVEY_KPIS)
+        + _with_promised_rows(order_kpis(raw), ORDER_KPIS)
+        + _with_promised_rows(web_kpis(raw), WEB_KPIS)
+        + _with_promised_rows(service_kpis(raw), SERVICE_KPIS)
+    )
     return scorecard, expected
+
+
+# The KPIs of each domain, written out again here (seeds/kpis.csv is the warehouse's list;
+# the test keeps its own, independent copy).
+SURVEY_KPIS = ("nps", "csat", "ces")
+ORDER_KPIS = (
+    "repeat_customer_rate", "purchase_frequency", "average_order_value",
+    "customer_lifetime_value", "churn_rate",
+)  # fmt: skip
+WEB_KPIS = ("conversion_rate", "cart_abandonment_rate", "self_service_rate")
+SERVICE_KPIS = (
+    "first_response_time_hours",
+    "resolution_time_hours",
+    "first_contact_resolution_rate",
+)
+
+
+def _with_promised_rows(rows: list[dict], kpis: tuple[str, ...]) -> list[dict]:
+    """The serving contract's rows for KPIs without input: every KPI of a domain has a row
+    for each slice some KPI of the domain has (and always all_time / overall), NULL with
+    sample_size 0 where it has no observation."""
+    slices = {(r["dimension"], r["dimension_value"]) for r in rows} | {("overall", "all")}
+    present = {(r["kpi"], r["dimension"], r["dimension_value"]) for r in rows}
+    return rows + [
+        _row(kpi, dimension, value_of, None, None, None, 0)
+        for kpi in kpis
+        for dimension, value_of in sorted(slices)
+        if (kpi, dimension, value_of) not in present
+    ]
 
 
 KEYS = ["kpi", "dimension", "dimension_value"]
