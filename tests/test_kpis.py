@@ -581,6 +581,12 @@ SERVICE_KPIS = (
     "first_response_time_hours",
     "resolution_time_hours",
     "first_contact_resolution_rate",
+    "first_response_time_business_hours",
+    "resolution_time_business_hours",
+    "sla_breach_rate",
+    "resolution_sla_breach_rate",
+    "reopen_rate",
+    "two_touch_resolution_rate",
 )
 
 
