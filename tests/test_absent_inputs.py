@@ -153,7 +153,18 @@ ORDERS = (
     "customer_lifetime_value", "churn_rate",
 )  # fmt: skip
 WEB = ("conversion_rate", "cart_abandonment_rate", "self_service_rate")
-SERVICE = ("first_response_time_hours", "resolution_time_hours", "first_contact_resolution_rate")
+SERVICE = (
+    "first_response_time_hours", "resolution_time_hours", "first_contact_resolution_rate",
+    "first_response_time_business_hours", "resolution_time_business_hours", "sla_breach_rate",
+    "resolution_sla_breach_rate", "reopen_rate", "two_touch_resolution_rate",
+)  # fmt: skip
+# the service KPIs counted on the business clock of the ticket's channel, or against the
+# SLA target of its priority (and channel)
+SERVICE_CLOCK = (
+    "first_response_time_business_hours", "resolution_time_business_hours", "sla_breach_rate",
+    "resolution_sla_breach_rate",
+)  # fmt: skip
+SLA = ("sla_breach_rate", "resolution_sla_breach_rate")
 ALL_ROWS = "*"  # every row of the KPI may change
 
 
@@ -214,19 +225,32 @@ EFFECTS: dict[str, Effect] = {
     # crm/tickets
     "column:crm_tickets.customer_id": SELF_SERVICE,
     "column:crm_tickets.contact_email": SELF_SERVICE,
-    "column:crm_tickets.channel": Effect(changed=_rows(SERVICE, ["channel"])),
+    "column:crm_tickets.channel": Effect(
+        changed=_rows(SERVICE, ["channel"]) | _rows(SERVICE_CLOCK)
+    ),
     "column:crm_tickets.category": NONE,
-    "column:crm_tickets.priority": Effect(changed=_rows(SERVICE, ["priority"])),
-    "column:crm_tickets.first_response_at": Effect(null=("first_response_time_hours",)),
-    "column:crm_tickets.resolved_at": Effect(null=("resolution_time_hours",)),
-    "column:crm_tickets.agent_replies": Effect(null=("first_contact_resolution_rate",)),
+    "column:crm_tickets.priority": Effect(changed=_rows(SERVICE, ["priority"]) | _rows(SLA)),
+    # unanswered tickets may pass their first-response target: the breach rate changes
+    "column:crm_tickets.first_response_at": Effect(
+        null=("first_response_time_hours", "first_response_time_business_hours"),
+        changed=_rows(["sla_breach_rate"]),
+    ),
+    "column:crm_tickets.resolved_at": Effect(
+        null=("resolution_time_hours", "resolution_time_business_hours"),
+        changed=_rows(["resolution_sla_breach_rate"]),
+    ),
+    "column:crm_tickets.agent_replies": Effect(
+        null=("first_contact_resolution_rate", "two_touch_resolution_rate")
+    ),
     # without reopened_count T4 (1 reply, reopened once) counts as a first-contact
     # resolution: 2 of T1, T2, T4 instead of 1
     "column:crm_tickets.reopened_count": Effect(
-        changed=_rows(["first_contact_resolution_rate"]),
+        null=("reopen_rate",),
+        changed=_rows(["first_contact_resolution_rate", "two_touch_resolution_rate"]),
         values=(("first_contact_resolution_rate", 100 * 2 / 3),),
     ),
-    "column:crm_tickets.updated_at": NONE,
+    # the status history is read from the ticket versions, ordered by updated_at
+    "column:crm_tickets.updated_at": Effect(changed=_rows(SERVICE)),
     # web/events: every event of a known visitor carries its user_id
     "column:web_events.user_id": SELF_SERVICE,
     "column:web_events.utm_source": Effect(changed=_rows(WEB, ["utm_source"])),
