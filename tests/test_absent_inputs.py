@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -143,6 +144,28 @@ def test_one_of_everything_without_ces_publishes_nps_csat_and_a_null_ces(tmp_pat
         assert MISSING_INPUT[kpi] in result.stdout, result.stdout
     assert "ces: no CES answers loaded" in result.stdout
     assert MISSING_INPUT["nps"] not in result.stdout
+
+    # the other marts on one of everything
+    with duckdb.connect(str(data_dir / "serving" / "cx.duckdb"), read_only=True) as con:
+
+        def rows(sql: str) -> list[tuple]:
+            return con.execute(sql).fetchall()
+
+        # one cohort of one month: C1, first order in February, active in month 0
+        assert rows(
+            "select cohort_month, months_since_first_order, cohort_customers, retention_rate "
+            "from marts.customer_cohorts"
+        ) == [(date(2026, 2, 1), 0, 1, 100.0)]
+        # one session, page_view then purchase (no product_view): 1 enters the funnel at
+        # page_view, none reaches the later steps
+        assert rows(
+            "select step_number, entries from marts.web_funnel "
+            "where dimension = 'overall' order by step_number"
+        ) == [(1, 1), (2, 0), (3, 0), (4, 0), (5, 0)]
+        assert rows("select count(*) from marts.fct_web_sessions") == [(1,)]
+        # one person, with one purchase: nothing to rank against, no repeat buyer to advocate
+        assert rows("select count(*) from marts.customer_segments") == [(1,)]
+        assert rows("select count(*) from marts.advocates") == [(0,)]
 
 
 # --------------------------------------------------------------------------- (b) the kind
