@@ -136,8 +136,10 @@ def prepare_dbt_project(*, force: bool = False) -> None:
     (a `dbt parse` costs seconds of start-up on every run; `dbt build` parses again anyway,
     the manifest only gives Dagster its asset graph)."""
     export_dbt_environment()
-    if force or not manifest_is_fresh():
-        dbt_project.preparer.prepare(dbt_project)
+    # two runs starting at once would parse into the same target folder: one at a time
+    with writer_lock(dbt_project.manifest_path, settings().lock_wait_seconds):
+        if force or not manifest_is_fresh():
+            dbt_project.preparer.prepare(dbt_project)
 
 
 class OfflineDbtCliResource(DbtCliResource):
