@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,6 +47,19 @@ class Release:
 
 class PublishError(RuntimeError):
     pass
+
+
+@dataclass(frozen=True)
+class QualityWarning:
+    """A warning check of the run that failed (severity WARN): published in the release."""
+
+    asset: str  # e.g. "marts/kpi_scorecard"
+    check_name: str
+    description: str
+
+
+# the reporting timestamp the marts were computed at (the dbt model behind the macro as_of())
+AS_OF_RELATION = ("intermediate", "int_kpi__as_of", "as_of_at")
 
 
 def releases_dir(serving_path: Path) -> Path:
@@ -115,6 +129,24 @@ def _copy_comments(con: duckdb.DuckDBPyConnection, schema: str) -> None:
         )
 
 
+def _as_of(con: duckdb.DuckDBPyConnection) -> datetime | None:
+    """The warehouse's as_of (see AS_OF_RELATION), or None if it has no such model."""
+    schema, relation, column = AS_OF_RELATION
+    exists = con.execute(
+        """
+        select count(*) from information_schema.tables
+        where table_catalog = 'wh' and table_schema = ? and table_name = ?
+        """,
+        [schema, relation],
+    ).fetchone()[0]
+    if not exists:
+        return None
+    row = con.execute(
+        f"select {_quote(column)} from wh.{_quote(schema)}.{_quote(relation)} limit 1"
+    ).fetchone()
+    return row[0] if row else None
+
+
 def new_release_id(now: datetime | None = None) -> str:
     now = now or datetime.now(UTC)
     return now.strftime("%Y%m%dT%H%M%S%fZ") + "-" + uuid.uuid4().hex[:6]
@@ -127,11 +159,17 @@ def build_release(
     schemas: tuple[str, ...] = ("marts",),
     run_id: str | None = None,
     build_fingerprint: str | None = None,
+    quality_warnings: Sequence[QualityWarning] = (),
 ) -> Release:
     """Write a new release file from the warehouse; does not make it current.
 
-    `build_fingerprint` (see orchestration.build_state) is recorded in meta.release so a
-    later run can tell that it would rebuild the same release."""
+    Besides the schemas, the release holds `meta.release` (one row: release_id,
+    published_at, run_id, warehouse_path, build_fingerprint: see orchestration.build_state,
+    so a later run can tell that it would rebuild the same release; as_of: the marts'
+    reporting timestamp, NULL if the warehouse has no as_of model), `meta.release_tables`
+    (table_name, row_count) and `meta.quality_warnings` (asset, check_name, description:
+    the run's failed warning checks; no rows when none failed).
+    """
     if not warehouse_path.exists():
         raise PublishError(
             f"warehouse file {warehouse_path} does not exist: run the pipeline first (cxw run)"
@@ -163,7 +201,8 @@ def build_release(
             create table {META_SCHEMA}.release as
             select ?::varchar as release_id, ?::timestamp as published_at,
                    ?::varchar as run_id, ?::varchar as warehouse_path,
-                   ?::varchar as build_fingerprint
+                   ?::varchar as build_fingerprint,
+                   ?::timestamp as as_of
             """,
             [
                 release_id,
@@ -171,8 +210,18 @@ def build_release(
                 run_id,
                 str(warehouse_path),
                 build_fingerprint,
+                _as_of(con),
             ],
         )
+        con.execute(
+            f"create table {META_SCHEMA}.quality_warnings "
+            "(asset varchar, check_name varchar, description varchar)"
+        )
+        if quality_warnings:
+            con.executemany(
+                f"insert into {META_SCHEMA}.quality_warnings values (?, ?, ?)",
+                [(w.asset, w.check_name, w.description) for w in quality_warnings],
+            )
         con.execute(
             f"create table {META_SCHEMA}.release_tables (table_name varchar, row_count bigint)"
         )
@@ -241,6 +290,7 @@ def publish(
     keep: int = 3,
     run_id: str | None = None,
     build_fingerprint: str | None = None,
+    quality_warnings: Sequence[QualityWarning] = (),
 ) -> Release:
     """Build a release from the warehouse, make it current, prune old ones."""
     release = build_release(
@@ -249,6 +299,7 @@ def publish(
         schemas=schemas,
         run_id=run_id,
         build_fingerprint=build_fingerprint,
+        quality_warnings=quality_warnings,
     )
     make_current(release.path, serving_path)
     prune_releases(serving_path, keep)

@@ -5,7 +5,8 @@ A suite becomes one check op with up to two checks:
 - ``<suite>``: its blocking expectations. ``blocking=True``: when it fails (severity
   ERROR) Dagster does not run the assets downstream, so the serving release is not
   published and the last good one stays in place;
-- ``<suite>_warnings``: its warning expectations (severity WARN): shown, publish goes on.
+- ``<suite>_warnings``: its warning expectations (severity WARN): shown, publish goes on
+  (``blocking=True`` only makes the publish wait for them: the release records them).
 
 The check reads the warehouse read-only and compares with the serving file (the last
 published release) where the suite asks for it.
@@ -128,7 +129,9 @@ def suite_check(
                 asset=asset_key,
                 description=f"{suite.description} (warnings: reported, publish goes on)",
                 additional_deps=deps,
-                blocking=False,
+                # WARN severity never stops a downstream asset; blocking makes the publish
+                # wait for the check, so the release records the run's warnings
+                blocking=True,
             )
         )
 
