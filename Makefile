@@ -11,7 +11,7 @@ export DAGSTER_HOME ?= $(CXW_DATA_DIR)/dagster_home
 DBT := $(BIN)/dbt --no-use-colors
 DBT_ARGS := --project-dir . --profiles-dir .
 
-.PHONY: help setup sample run test test-slow lint format ui docs evaluate bench clean
+.PHONY: help setup sample run test test-slow lint format ui dashboard chromium docs evaluate bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -19,7 +19,7 @@ help:  ## list the targets
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade "pip>=24,<27"
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,dashboard]'
 	touch $(STAMP)
 
 setup: $(STAMP)  ## create .venv and install the pinned dependencies
@@ -41,8 +41,13 @@ test: setup $(DAGSTER_HOME)/dagster.yaml  ## lint, validate the Dagster definiti
 	$(BIN)/dagster definitions validate -m orchestration.definitions
 	$(BIN)/pytest -m "not slow"
 
-test-slow: setup  ## the slow tests (a separate CI step)
+test-slow: setup chromium  ## the slow tests (a separate CI step)
 	$(BIN)/pytest -m slow
+
+chromium:  ## Debian's chromium for the dashboard's browser test, installed with apt if missing
+	@command -v chromium >/dev/null || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update && $$SUDO apt-get install -y chromium; }
 
 lint: setup  ## ruff and sqlfluff (dbt templater)
 	$(BIN)/ruff check .
@@ -58,6 +63,13 @@ format: setup  ## apply ruff and sqlfluff fixes
 
 ui: setup $(DAGSTER_HOME)/dagster.yaml  ## the Dagster UI on http://127.0.0.1:3000
 	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+
+dashboard: setup  ## the CX dashboard on the published release (port CXW_DASHBOARD_PORT, default 8501)
+	$(BIN)/streamlit run orchestration/dashboard/app.py \
+		--server.port $${CXW_DASHBOARD_PORT:-8501} \
+		--server.address $${CXW_DASHBOARD_ADDRESS:-127.0.0.1} \
+		--server.headless true --server.fileWatcherType none \
+		--browser.gatherUsageStats false
 
 docs: setup  ## dbt docs into target/ (dbt docs serve to browse)
 	$(DBT) docs generate $(DBT_ARGS)
