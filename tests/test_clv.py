@@ -8,6 +8,7 @@ Fader & Hardie (2013) fit Gamma-Gamma on the 946 repeat buyers: p = 6.25, q = 3.
 
 from __future__ import annotations
 
+import json
 from importlib import resources
 
 import numpy as np
@@ -401,3 +402,241 @@ def test_recency_and_t_count_calendar_days_as_the_literature_does():
         freq="D",
     )
     assert theirs.loc["a"].tolist() == [1.0, 7.0, 9.0, 25.0]
+
+
+# ------------------------------------------------ the dbt models, rebuilt bit for bit
+
+DBT_PROJECT_ARGS = ("--project-dir", ".", "--profiles-dir", ".")
+CLV_MODELS = (
+    "int_clv__customer_summary",
+    "int_clv__model_parameters",
+    "int_clv__predictions",
+    "clv_model_parameters",
+    "clv_predictions",
+)
+
+
+def _rebuild_clv(pipeline_dir, work_dir, seed: int, threads: int) -> dict[str, list]:
+    """Copy the sample warehouse, store fct_orders in a shuffled physical order with
+    DOUBLE amounts (a third of each: not exact in binary, so a sum depends on the order of
+    its terms), rebuild the CLV models with `threads` DuckDB and BLAS threads and return
+    their rows (run timestamps left out), every float as its exact bits."""
+    import shutil
+    import subprocess
+
+    import duckdb
+
+    from tests.conftest import DBT, REPO, cxw_env
+
+    warehouse = work_dir / "warehouse" / "cx.duckdb"
+    warehouse.parent.mkdir(parents=True)
+    shutil.copy(pipeline_dir / "warehouse" / "cx.duckdb", warehouse)
+    con = duckdb.connect(str(warehouse))
+    con.execute(
+        "create or replace table marts.fct_orders as "
+        "select * replace (cast(amount as double) / 3 as amount) from marts.fct_orders "
+        f"order by hash(order_id || '{seed}')"
+    )
+    con.close()
+    env = cxw_env(
+        work_dir,
+        CXW_WAREHOUSE_PATH=str(warehouse),
+        DBT_TARGET_PATH=str(work_dir / "target"),
+        CXW_THREADS=str(threads),
+        OPENBLAS_NUM_THREADS=str(threads),
+        OMP_NUM_THREADS=str(threads),
+    )
+    result = subprocess.run(
+        [DBT, "--no-use-colors", "run", "--select", *CLV_MODELS, *DBT_PROJECT_ARGS],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        tables = {}
+        for schema, table, key in (
+            ("intermediate", "int_clv__customer_summary", "customer_key"),
+            ("marts", "clv_model_parameters", "model, parameter"),
+            ("marts", "clv_predictions", "customer_key"),
+        ):
+            rows = con.execute(
+                f"select * exclude (fitted_at) from {schema}.{table} order by {key}"
+                if table == "clv_model_parameters"
+                else f"select * from {schema}.{table} order by {key}"
+            ).fetchall()
+            tables[table] = [
+                tuple(v.hex() if isinstance(v, float) else v for v in row) for row in rows
+            ]
+        return tables
+    finally:
+        con.close()
+
+
+@pytest.mark.slow
+def test_clv_rebuild_is_bit_identical_for_shuffled_rows_and_1_or_2_threads(pipeline_dir, tmp_path):
+    """issue 22: two rebuilds of the CLV models on the same orders, stored in different
+    orders, with 1 and with 2 DuckDB and BLAS threads, publish the same bits."""
+    first = _rebuild_clv(pipeline_dir, tmp_path / "one", seed=1, threads=1)
+    second = _rebuild_clv(pipeline_dir, tmp_path / "two", seed=2, threads=2)
+    assert first["int_clv__customer_summary"] == second["int_clv__customer_summary"]
+    assert first["clv_model_parameters"] == second["clv_model_parameters"]
+    assert first["clv_predictions"] == second["clv_predictions"]
+    # the fit ran: seven parameter rows, values present on the sample
+    assert len(first["clv_model_parameters"]) == 7
+    assert all(row[2] is not None for row in first["clv_model_parameters"])
+
+
+def _write_one_customer_landing(landing) -> None:
+    """One customer with every source: orders at 10:00 on 1 May and 09:00 on 8 May 2026,
+    a ticket, NPS 9 / CSAT 5 / CES 6 answers, and a web session whose last event, 08:00 on
+    10 May, is the latest timestamp of the landing (as_of)."""
+    files = {
+        "crm/customers/customers_2026-05-10_001.csv": (
+            "customer_id,email,phone,first_name,last_name,country,city,signup_channel,"
+            "created_at,updated_at,marketing_opt_in\n"
+            "C1,ada@example.com,,Ada,Lovelace,GB,London,web,"
+            "2026-04-01T09:00:00Z,2026-04-01T09:00:00Z,yes\n"
+        ),
+        "crm/orders/orders_2026-05-10_001.csv": (
+            "order_id,customer_id,ordered_at,channel,status,currency,amount,items_count,"
+            "updated_at\n"
+            "O1,C1,2026-05-01T10:00:00Z,web,delivered,EUR,100.00,1,2026-05-01T10:00:00Z\n"
+            "O2,C1,2026-05-08T09:00:00Z,web,delivered,EUR,50.00,1,2026-05-08T09:00:00Z\n"
+        ),
+        "crm/tickets/tickets_2026-05-10_001.csv": (
+            "ticket_id,customer_id,contact_email,channel,category,priority,opened_at,"
+            "first_response_at,resolved_at,status,agent_replies,reopened_count,updated_at\n"
+            "T1,C1,,email,delivery,normal,2026-05-02T10:00:00Z,2026-05-02T11:00:00Z,"
+            "2026-05-02T12:00:00Z,closed,1,0,2026-05-02T12:00:00Z\n"
+        ),
+        "survey/responses/responses_2026-05-10_001.csv": (
+            "response_id,survey_id,survey_type,submitted_at,customer_id,respondent_email,"
+            "touchpoint,channel,score,comment,language,related_id\n"
+            "R1,nps_v1,nps,2026-05-03T10:00:00Z,C1,,post_purchase,email,9,,en,O1\n"
+            "R2,csat_v1,csat,2026-05-03T10:05:00Z,C1,,support,email,5,,en,T1\n"
+            "R3,ces_v1,ces,2026-05-03T10:10:00Z,C1,,support,email,6,,en,T1\n"
+        ),
+    }
+    events = [  # one session with every event type the KPIs read
+        ("e1", "2026-05-10T07:50:00Z", "C1", "login"),
+        ("e2", "2026-05-10T07:52:00Z", "C1", "help_center_view"),
+        ("e3", "2026-05-10T07:55:00Z", "C1", "add_to_cart"),
+        ("e4", "2026-05-10T07:58:00Z", "C1", "purchase"),
+        ("e5", "2026-05-10T08:00:00Z", "C1", "page_view"),
+    ]
+    files["web/events/events_2026-05-10_001.jsonl"] = "".join(
+        json.dumps(
+            {
+                "event_id": event_id,
+                "event_at": at,
+                "anonymous_id": "anon-1",
+                "user_id": user_id,
+                "email": None,
+                "event_type": event_type,
+                "page_url": "https://shop.example/",
+                "referrer": None,
+                "utm_source": None,
+                "utm_medium": None,
+                "utm_campaign": None,
+                "device_type": "desktop",
+                "order_id": None,
+                "properties": {},
+            }
+        )
+        + "\n"
+        for event_id, at, user_id, event_type in events
+    )
+    for name, text in files.items():
+        path = landing / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+@pytest.mark.slow
+def test_pipeline_publishes_clv_for_one_customer_as_null_with_the_reason(tmp_path):
+    """issue 17 §1: one customer does not stop the run; the CLV models are published as
+    NULL with the rule that left them out, the predictions as NULL with the reason, and
+    the summary is the hand-worked one of issue 17 §5: purchases at 10:00 on 1 May and
+    09:00 on 8 May, as_of 08:00 on 10 May: frequency 1, recency 7 days, T 9 days, mean
+    spend of the repeat day 50."""
+    import duckdb
+
+    from tests.conftest import cxw_env, run_cxw
+
+    _write_one_customer_landing(tmp_path / "landing")
+    result = run_cxw("run", env=cxw_env(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "clv" in result.stdout + result.stderr  # the gate's warning names the model
+    con = duckdb.connect(str(tmp_path / "serving" / "cx.duckdb"), read_only=True)
+    try:
+        parameters = con.execute(
+            "select model, parameter, value, customers, not_fitted_reason, calibration_end "
+            "from marts.clv_model_parameters order by model, parameter"
+        ).fetchall()
+        predictions = con.execute(
+            "select frequency, recency_days, t_days, monetary_value, probability_alive, "
+            "expected_value, not_fitted_reason from marts.clv_predictions"
+        ).fetchall()
+    finally:
+        con.close()
+    assert [(m, p) for m, p, *_ in parameters] == [
+        ("bg_nbd", "a"),
+        ("bg_nbd", "alpha"),
+        ("bg_nbd", "b"),
+        ("bg_nbd", "r"),
+        ("gamma_gamma", "p"),
+        ("gamma_gamma", "q"),
+        ("gamma_gamma", "v"),
+    ]
+    assert all(value is None for _, _, value, *_ in parameters)
+    bgnbd_reason = (
+        "1 customer(s) with a purchase, fewer than the 40 the fit needs (dbt var clv_min_customers)"
+    )
+    gamma_gamma_reason = (
+        "1 customer(s) with a repeat purchase, fewer than the 30 the fit needs "
+        "(dbt var clv_min_repeat_customers)"
+    )
+    assert {(m, c, r) for m, _, _, c, r, _ in parameters} == {
+        ("bg_nbd", 1, bgnbd_reason),
+        ("gamma_gamma", 1, gamma_gamma_reason),
+    }
+    assert {str(end) for *_, end in parameters} == {"2026-05-10 08:00:00"}
+    assert predictions == [
+        (
+            1,
+            7.0,
+            9.0,
+            50.0,
+            None,
+            None,
+            f"bg_nbd not fitted: {bgnbd_reason}; gamma_gamma not fitted: {gamma_gamma_reason}",
+        )
+    ]
+
+
+def test_time_unit_week_reproduces_the_papers_weekly_fit_from_days(cdnow_summary):
+    """CDNOW's summary is in weeks; given in days (x 7) and fitted with time_unit='week'
+    it must give the published weekly parameters (alpha 4.414 weeks); fitted in days, the
+    same model with alpha in days: r, a and b unchanged, alpha about 7 x 4.414 = 30.9."""
+    s = cdnow_summary
+    in_days = pd.DataFrame(
+        {
+            "frequency": s["frequency"],
+            "recency": s["recency"] * 7,
+            "T": s["T"] * 7,
+            "monetary_value": np.nan,
+        }
+    )
+    weekly, _ = clv.fit_models(in_days, time_unit="week")
+    for name, published in PUBLISHED_BGNBD.items():
+        assert weekly.parameters[name] == pytest.approx(published, rel=0.02), name
+    daily, _ = clv.fit_models(in_days, time_unit="day")
+    assert daily.parameters["alpha"] == pytest.approx(7 * weekly.parameters["alpha"], rel=1e-3)
+    for name in ("r", "a", "b"):
+        assert daily.parameters[name] == pytest.approx(weekly.parameters[name], rel=1e-3)
+    with pytest.raises(ValueError, match="clv_time_unit"):
+        clv.fit_models(in_days, time_unit="month")

@@ -114,6 +114,11 @@ def _build_clean_warehouse(path: Path, *, events: int = 300) -> None:
             ('nps', 'month', '2025-01-01', 'overall', 'all', -10.0, 20, 5.0))
             as t(kpi, grain, period_start, dimension, dimension_value, value, sample_size, moe)"""
     )
+    con.execute(
+        "create table marts.clv_model_parameters as "
+        "select * from (values ('bg_nbd', 'r', 0.24, null::varchar), "
+        "('gamma_gamma', 'p', 6.25, null)) as t(model, parameter, value, not_fitted_reason)"
+    )
     con.close()
 
 
@@ -400,3 +405,14 @@ def test_dagster_warning_only_publishes(db: Path, data_dir: Path, monkeypatch):
     assert evaluations["raw_crm_orders"].passed
     assert not evaluations["raw_crm_orders" + WARNINGS_SUFFIX].passed
     assert published
+
+
+def test_clv_model_not_fitted_is_a_warning_that_names_it(db: Path, data_dir: Path):
+    _execute(
+        db,
+        "update marts.clv_model_parameters set value = null, "
+        "not_fitted_reason = 'no customer has a repeat purchase' where model = 'bg_nbd'",
+    )
+    result = run_suite(db, "marts_clv_model_parameters", data_dir=data_dir)
+    assert result.status == "warning" and not result.blocking_failures
+    assert "bg_nbd not fitted: no customer has a repeat purchase" in result.warnings[0].describe()

@@ -677,6 +677,38 @@ RELEASE_DRIFT = Suite(
     ),
 )
 
+CLV_FIT = Suite(
+    name="marts_clv_model_parameters",
+    asset=("marts", "clv_model_parameters"),
+    description=(
+        "The predictive CLV models were fitted; a model the data cannot support is "
+        "published NULL, and the warning names it and says why."
+    ),
+    frames=(
+        Frame(
+            name="fits",
+            description="one row per CLV model, with the reason it was not fitted",
+            sql="""
+                select
+                    model,
+                    min(model || ' not fitted: ' || not_fitted_reason) as not_fitted_reason,
+                from marts.clv_model_parameters
+                group by model
+                order by model
+            """,
+            expectations=(
+                Expect(
+                    "expect_column_values_to_be_null",
+                    {"column": "not_fitted_reason"},
+                    WARNING,
+                    "a CLV model without enough data is published NULL with the reason "
+                    "(dbt vars clv_min_customers, clv_min_repeat_customers)",
+                ),
+            ),
+        ),
+    ),
+)
+
 RAW_SUITES: tuple[Suite, ...] = tuple(raw_suite(entity) for entity in ENTITIES)
 
 SUITES: tuple[Suite, ...] = (
@@ -688,6 +720,7 @@ SUITES: tuple[Suite, ...] = (
     RECONCILIATION,
     SCORECARD,
     RELEASE_DRIFT,
+    CLV_FIT,
 )
 
 SUITES_BY_NAME: dict[str, Suite] = {suite.name: suite for suite in SUITES}
