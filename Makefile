@@ -77,8 +77,8 @@ docs: setup  ## dbt docs into target/ (dbt docs serve to browse)
 evaluate: setup  ## identity resolution against the sample's ground truth
 	$(BIN)/cxw evaluate
 
-bench: setup  ## the benchmark at three scales (long: see README)
-	$(BIN)/python -m benchmarks.run
+bench: setup  ## the benchmark at four scales, two memory limits (long: see benchmarks/README)
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 clean:  ## remove build output (keeps data/ and .venv)
 	rm -rf target logs .pytest_cache .ruff_cache

@@ -1,6 +1,7 @@
 """The benchmark: the pipeline against a hand-written DuckDB script, at several scales.
 
-    python -m benchmarks.run [--scales default,100k,1m] [--out data/bench]
+    python -m benchmarks.run [--scales default,100k,1m,3m] [--memory-limit default,3GB]
+                             [--out data/bench]
 
 At each scale, on the same landing files (generated once and cached under
 <out>/cache/<scale>-<key>/):
@@ -12,8 +13,9 @@ At each scale, on the same landing files (generated once and cached under
   published rows that run changed (its release against the full run's, table by table).
 
 Each is a subprocess; wall time and the peak RSS of its whole process tree are measured
-(benchmarks/sampler.py). Prints a table; writes <out>/results-<timestamp>.json and
-<out>/latest.json. See benchmarks/README.md.
+(benchmarks/sampler.py). Every scale runs under each memory limit given (`default`: the
+pipeline's default for the machine). Prints a table per limit; writes
+<out>/results-<timestamp>.json and <out>/latest.json. See benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration import serving
-from orchestration.config import REPO_ROOT, settings
+from orchestration.config import REPO_ROOT, default_memory_limit, settings
 
 from .increment import write_increment
 from .sampler import Measurement, measure
@@ -66,7 +68,14 @@ SCALES: dict[str, Scale] = {
     "default": Scale("default", customers=2_000),  # `cxw generate` defaults: the sample
     "100k": Scale("100k", customers=100_000),
     "1m": Scale("1m", customers=1_000_000),
+    # three times 1m (57 M rows landed): how time and memory grow past the largest scale
+    "3m": Scale("3m", customers=3_000_000),
 }
+
+# The memory limits each scale runs under by default: the pipeline's own default (a share
+# of the machine, orchestration.config.default_memory_limit) and a fixed 3 GB, which
+# shows whether the run completes in little memory by spilling to disk.
+DEFAULT_MEMORY_LIMITS = "default,3GB"
 
 # Targets at the largest scale measured (issue 8).
 TARGETS = {
@@ -421,6 +430,17 @@ def _fmt(value: float | None, spec: str = ".1f") -> str:
     return "-" if value is None else format(value, spec)
 
 
+def format_report(report: dict) -> str:
+    """One table per memory limit (see format_table)."""
+    sections = []
+    for section in report["by_memory_limit"]:
+        label = section["memory_limit"]
+        if section["memory_limit_given"] == "default":
+            label += " (the default for this machine)"
+        sections.append(f"memory limit {label}:\n" + format_table(section))
+    return "\n\n".join(sections)
+
+
 def format_table(report: dict) -> str:
     header = (
         f"{'scale':<8} {'rows':>10} {'full s':>8} {'ingest':>7} {'dbt':>7} {'checks':>7} "
@@ -475,14 +495,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__)
     parser.add_argument(
         "--scales",
-        default="default,100k,1m",
+        default="default,100k,1m,3m",
         help=f"comma-separated, smallest first; known: {', '.join(SCALES)}",
     )
     parser.add_argument(
         "--out", type=Path, default=None, help="results folder (default $CXW_DATA_DIR/bench)"
     )
     parser.add_argument("--threads", type=int, default=settings().threads)
-    parser.add_argument("--memory-limit", default=settings().memory_limit)
+    parser.add_argument(
+        "--memory-limit",
+        default=DEFAULT_MEMORY_LIMITS,
+        help="comma-separated DuckDB memory limits, each a run of every scale; `default` is "
+        f"the pipeline's default for this machine (default: {DEFAULT_MEMORY_LIMITS})",
+    )
     parser.add_argument("--increment", type=float, default=0.01, help="share of new data")
     parser.add_argument("--keep-work", action="store_true", help="keep the warehouses built")
     args = parser.parse_args(argv)
@@ -493,18 +518,32 @@ def main(argv: list[str] | None = None) -> int:
     out = (args.out or settings().data_dir / "bench").resolve()
     out.mkdir(parents=True, exist_ok=True)
 
+    limits = [n.strip() for n in args.memory_limit.split(",") if n.strip()]
     started = datetime.now(UTC)
-    results = []
-    for name in names:
-        results.append(
-            bench_scale(
-                SCALES[name],
-                out,
-                threads=args.threads,
-                memory_limit=args.memory_limit,
-                fraction=args.increment,
-                keep_work=args.keep_work,
+    sections = []
+    for given in limits:
+        limit = default_memory_limit(args.threads) if given == "default" else given
+        results = []
+        for name in names:
+            print(f"[{name}] memory limit {limit}", flush=True)
+            results.append(
+                bench_scale(
+                    SCALES[name],
+                    out,
+                    threads=args.threads,
+                    memory_limit=limit,
+                    fraction=args.increment,
+                    keep_work=args.keep_work,
+                )
             )
+        sections.append(
+            {
+                "memory_limit": limit,
+                "memory_limit_given": given,
+                "scales": results,
+                "growth": growth(results),
+                "targets": check_targets(results),
+            }
         )
     report = {
         "started_at": started.isoformat(timespec="seconds"),
@@ -518,20 +557,26 @@ def main(argv: list[str] | None = None) -> int:
         },
         "settings": {
             "threads": args.threads,
-            "memory_limit": args.memory_limit,
+            "memory_limits": [section["memory_limit"] for section in sections],
             "increment": args.increment,
         },
-        "scales": results,
-        "growth": growth(results),
-        "targets": check_targets(results),
+        # the first memory limit's results at the top level, every limit's in by_memory_limit
+        "scales": sections[0]["scales"],
+        "growth": sections[0]["growth"],
+        "targets": sections[0]["targets"],
+        "by_memory_limit": sections,
     }
     text = json.dumps(report, indent=2, default=str)
     stamp = started.strftime("%Y%m%dT%H%M%SZ")
     (out / f"results-{stamp}.json").write_text(text)
     (out / "latest.json").write_text(text)
-    print(format_table(report))
+    print(format_report(report))
     print(f"results: {out / f'results-{stamp}.json'}")
-    ok = all(r["full"]["ok"] and r["floor"]["ok"] and r["incremental"]["ok"] for r in results)
+    ok = all(
+        r["full"]["ok"] and r["floor"]["ok"] and r["incremental"]["ok"]
+        for section in sections
+        for r in section["scales"]
+    )
     return 0 if ok else 1
 
 

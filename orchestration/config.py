@@ -5,7 +5,13 @@
 - CXW_WAREHOUSE_PATH ($CXW_DATA_DIR/warehouse/cx.duckdb): the build file (one writer)
 - CXW_SERVING_PATH ($CXW_DATA_DIR/serving/cx.duckdb): the published, read-only copy
 - CXW_THREADS (number of cores): DuckDB threads (and dbt threads)
-- CXW_MEMORY_LIMIT (3GB): DuckDB memory_limit (per process; the run stays under 4 GiB in all)
+- CXW_MEMORY_LIMIT (half the machine's memory, see default_memory_limit): DuckDB
+  memory_limit, per DuckDB instance (one at a time runs the heavy work of a run: the
+  loader's, dbt's, the checks', the publish's); past it DuckDB spills to CXW_SPILL_DIR
+- CXW_SPILL_DIR ($CXW_DATA_DIR/spill): DuckDB temp_directory, where it spills what does not
+  fit in memory (every process and connection of the run; DuckDB names its files apart)
+- CXW_SPILL_LIMIT (DuckDB's: 90% of the free disk space): max_temp_directory_size, the most
+  one DuckDB instance may spill; past it the step fails with "max_temp_directory_size"
 - CXW_TZ_CRM / CXW_TZ_WEB / CXW_TZ_SURVEY (UTC): time zone of naive timestamps per source
 - CXW_PUBLISH_PII (false): publish the `pii` schema too
 - CXW_KEEP_RELEASES (3): releases kept for `cxw rollback`
@@ -35,6 +41,42 @@ def _bool(name: str, default: bool = False) -> bool:
     return value in ("1", "true", "yes", "on")
 
 
+# The share of the machine's memory DuckDB may use by default (CXW_MEMORY_LIMIT unset).
+# One DuckDB instance does the heavy work of a run at a time (dbt's, with all its threads:
+# DuckDB's limit is per instance, so two models built at once share it), and the processes
+# around it need memory outside that limit: the Dagster process (~0.3 GB), the dbt process's
+# Python (the CLV models' frames), DuckDB's own allocations outside its buffer manager.
+# Half leaves the other half for them and for the page cache.
+MEMORY_SHARE = 0.5
+# DuckDB needs some memory per thread to run at all (its operators keep a few buffers of
+# their own per thread); below this per thread, fewer threads are better than a failure.
+MIN_MEMORY_PER_THREAD = 32 * 1024 * 1024
+_MIB = 1024 * 1024
+
+
+def machine_memory() -> int:
+    """Bytes of memory this process may use: the cgroup's limit (a container's) when set,
+    else the machine's physical memory."""
+    physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    for limit_file in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            value = Path(limit_file).read_text().strip()
+        except OSError:
+            continue
+        if value.isdigit() and 0 < int(value) < physical:
+            return int(value)
+    return physical
+
+
+def default_memory_limit(threads: int, memory: int | None = None) -> str:
+    """DuckDB's memory_limit when CXW_MEMORY_LIMIT is unset: MEMORY_SHARE of `memory` (bytes,
+    default machine_memory()), in whole MiB, and at least MIN_MEMORY_PER_THREAD x `threads`
+    (e.g. 24 GiB, 2 threads -> '12288MiB'; 4 GiB -> '2048MiB')."""
+    memory = machine_memory() if memory is None else memory
+    limit = max(int(memory * MEMORY_SHARE), MIN_MEMORY_PER_THREAD * max(threads, 1))
+    return f"{limit // _MIB}MiB"
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -43,6 +85,8 @@ class Settings:
     serving_path: Path
     threads: int
     memory_limit: str
+    spill_dir: Path
+    spill_limit: str | None  # None: DuckDB's default
     source_time_zones: dict[str, str]
     publish_pii: bool
     keep_releases: int
@@ -62,17 +106,48 @@ class Settings:
     def releases_dir(self) -> Path:
         return self.serving_path.parent / "releases"
 
+    def duckdb_config(self) -> dict[str, object]:
+        """The settings of every DuckDB connection of the run (threads, memory, spill
+        folder), for duckdb.connect(config=...); the spill limit is set by connect_duckdb."""
+        self.spill_dir.mkdir(parents=True, exist_ok=True)
+        return {
+            "threads": self.threads,
+            "memory_limit": self.memory_limit,
+            "preserve_insertion_order": False,
+            "temp_directory": str(self.spill_dir),
+        }
+
+    def connect_duckdb(self, database: Path | str, *, read_only: bool = False, **config: object):
+        """A DuckDB connection with duckdb_config() (and `config`, more settings given when
+        the database opens) and the spill limit (CXW_SPILL_LIMIT).
+        The limit is SET once the database is open: given in the connect config, DuckDB
+        showed it but did not enforce it (2.0: 150 MB spilled under a 1 MB limit)."""
+        import duckdb
+
+        config = {**self.duckdb_config(), **config}
+        con = duckdb.connect(str(database), read_only=read_only, config=config)
+        if self.spill_limit:
+            try:
+                con.execute("set max_temp_directory_size = ?", [self.spill_limit])
+            except BaseException:
+                con.close()
+                raise
+        return con
+
 
 def settings() -> Settings:
     """The settings in force now (read on every call, so tests can change the env)."""
     data_dir = _path("CXW_DATA_DIR", REPO_ROOT / "data")
+    threads = int(os.environ.get("CXW_THREADS") or os.cpu_count() or 2)
     return Settings(
         data_dir=data_dir,
         landing_dir=_path("CXW_LANDING_DIR", data_dir / "landing"),
         warehouse_path=_path("CXW_WAREHOUSE_PATH", data_dir / "warehouse" / "cx.duckdb"),
         serving_path=_path("CXW_SERVING_PATH", data_dir / "serving" / "cx.duckdb"),
-        threads=int(os.environ.get("CXW_THREADS") or os.cpu_count() or 2),
-        memory_limit=os.environ.get("CXW_MEMORY_LIMIT") or "3GB",
+        threads=threads,
+        memory_limit=os.environ.get("CXW_MEMORY_LIMIT") or default_memory_limit(threads),
+        spill_dir=_path("CXW_SPILL_DIR", data_dir / "spill"),
+        spill_limit=os.environ.get("CXW_SPILL_LIMIT", "").strip() or None,
         source_time_zones={
             source: os.environ.get(f"CXW_TZ_{source.upper()}") or "UTC"
             for source in ("crm", "web", "survey")

@@ -68,15 +68,7 @@ class WarehouseResource(ConfigurableResource):
     def connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         s = self.settings
         s.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-        return duckdb.connect(
-            str(s.warehouse_path),
-            read_only=read_only,
-            config={
-                "threads": s.threads,
-                "memory_limit": s.memory_limit,
-                "preserve_insertion_order": False,
-            },
-        )
+        return s.connect_duckdb(s.warehouse_path, read_only=read_only)
 
 
 def dbt_target_path() -> Path:
@@ -97,6 +89,10 @@ def export_dbt_environment() -> None:
     os.environ["CXW_THREADS"] = str(s.threads)
     os.environ["CXW_MEMORY_LIMIT"] = s.memory_limit
     os.environ.setdefault("DBT_LOG_PATH", str(s.data_dir / "dbt" / "logs"))
+    s.spill_dir.mkdir(parents=True, exist_ok=True)
+    os.environ["CXW_SPILL_DIR"] = str(s.spill_dir)
+    # profiles.yml cannot leave a setting out: DuckDB's own default when none is given
+    os.environ["CXW_SPILL_LIMIT"] = s.spill_limit or "90% of available disk space"
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 
 

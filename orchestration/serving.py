@@ -28,6 +28,8 @@ from pathlib import Path
 
 import duckdb
 
+from .config import settings
+
 RELEASE_SUFFIX = ".duckdb"
 META_SCHEMA = "meta"
 # The oldest storage format that keeps the release's features: v1.2.0 brought the string
@@ -182,8 +184,8 @@ def build_release(
     release_id = new_release_id(published_at)
     tmp = folder / f".{release_id}.tmp"
     final = folder / f"{release_id}{RELEASE_SUFFIX}"
-    con = duckdb.connect(
-        str(tmp), config={"storage_compatibility_version": STORAGE_COMPATIBILITY_VERSION}
+    con = settings().connect_duckdb(
+        tmp, storage_compatibility_version=STORAGE_COMPATIBILITY_VERSION
     )
     try:
         con.execute("attach ? as wh (read_only)", [str(warehouse_path)])

@@ -13,6 +13,7 @@ import pytest
 
 from benchmarks.increment import PREFIX, _source, write_increment
 from benchmarks.run import SCALES, ensure_landing, growth, parse_run_output, release_delta
+from orchestration.config import default_memory_limit
 from orchestration.loader.contract import ENTITIES, TIMESTAMP
 from orchestration.runner import CheckOutcome, RunReport, format_report
 from tests.conftest import REPO, cxw_env
@@ -187,7 +188,17 @@ def test_benchmark_smallest_scale_end_to_end(tmp_path: Path) -> None:
     out = tmp_path / "bench"
     env = cxw_env(tmp_path / "data")
     result = subprocess.run(
-        [sys.executable, "-m", "benchmarks.run", "--scales", "tiny", "--out", str(out)],
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.run",
+            "--scales",
+            "tiny",
+            "--out",
+            str(out),
+            "--memory-limit",
+            "default",
+        ],
         env=env,
         cwd=REPO,
         capture_output=True,
@@ -201,6 +212,12 @@ def test_benchmark_smallest_scale_end_to_end(tmp_path: Path) -> None:
     assert list(out.glob("results-*.json"))
     (scale,) = report["scales"]
     assert scale["scale"] == "tiny"
+    # `default` is the pipeline's default limit for this machine, written out
+    (section,) = report["by_memory_limit"]
+    assert section["memory_limit_given"] == "default"
+    assert section["memory_limit"] == default_memory_limit(2)  # CXW_THREADS=2 (cxw_env)
+    assert section["scales"] == report["scales"]
+    assert "(the default for this machine)" in result.stdout
     for part in ("full", "incremental"):
         run = scale[part]
         assert run["ok"], run.get("output_tail")

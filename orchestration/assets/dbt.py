@@ -13,6 +13,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from ..loader.errors import resource_failures
 from ..resources import WarehouseResource, dbt_project, export_dbt_environment, prepare_dbt_project
 
 # `dagster dev` re-parses on every load; elsewhere parse only when the manifest is missing
@@ -66,6 +67,16 @@ def cx_dbt_models(
     invocation = dbt.cli(args, context=context, raise_on_error=False)
     yield from invocation.stream()
     if not invocation.is_successful():
+        run_results = invocation.target_path / "run_results.json"
+        lacking = resource_failures(run_results)
+        if lacking:
+            # out of memory or spill space: not the data's fault, the run can be retried
+            raise Failure(
+                description="dbt build stopped for lack of a resource: "
+                + "; ".join(lacking)
+                + "; nothing is published, the last good release stays in place",
+                allow_retries=False,
+            )
         # A failing model or dbt test is a data problem, not a transient one: no retry.
         raise Failure(
             description=(

@@ -9,7 +9,9 @@ resource is there, loads the file.
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import duckdb
 
@@ -33,11 +35,7 @@ class LoadResourceError(RuntimeError):
 
     def __init__(self, path: str, kind: str, cause: BaseException) -> None:
         first = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
-        advice = {
-            "memory": "raise CXW_MEMORY_LIMIT (or lower CXW_THREADS) and run again",
-            "disk": "free disk space under CXW_DATA_DIR (or raise CXW_SPILL_LIMIT) and run again",
-            "io": "check that the file and CXW_DATA_DIR can be read and written, then run again",
-        }[kind]
+        advice = RESOURCE_ADVICE[kind]
         super().__init__(
             f"{path}: not loaded, the machine ran out of {_WHAT[kind]} ({first}); the file is "
             f"not quarantined and the next run loads it: {advice}"
@@ -74,3 +72,41 @@ def resource_kind(exc: BaseException) -> str | None:
 
 def is_resource_error(exc: BaseException) -> bool:
     return resource_kind(exc) is not None
+
+
+def resource_kind_of_message(message: str) -> str | None:
+    """The same reading for an error known only by its text (a dbt model's, from
+    run_results.json): 'memory', 'disk' or None."""
+    if re.search(r"max_temp_directory_size|no space left|disk quota", message, re.I):
+        return "disk"
+    if re.search(r"out of memory|cannot allocate memory|std::bad_alloc", message, re.I):
+        return "memory"
+    return None
+
+
+RESOURCE_ADVICE = {
+    "memory": "raise CXW_MEMORY_LIMIT (or lower CXW_THREADS) and run again",
+    "disk": "free disk space under CXW_SPILL_DIR (or raise CXW_SPILL_LIMIT) and run again",
+    "io": "check that the file and CXW_DATA_DIR can be read and written, then run again",
+}
+
+
+def resource_failures(run_results: Path) -> list[str]:
+    """The dbt nodes of `run_results` (run_results.json) that failed for lack of memory or
+    spill space, each as 'model <name> ran out of <what> (<DuckDB's message>): <advice>'."""
+    try:
+        results = json.loads(Path(run_results).read_text())["results"]
+    except (OSError, ValueError, KeyError):
+        return []
+    failures = []
+    for result in results:
+        message = (result.get("message") or "").strip()
+        kind = resource_kind_of_message(message) if result.get("status") == "error" else None
+        if kind:
+            lines = message.splitlines()
+            first = next((line for line in lines if resource_kind_of_message(line)), message)
+            what = "memory" if kind == "memory" else "spill space (CXW_SPILL_DIR)"
+            name = result.get("unique_id", "?").split(".")[-1]
+            failures.append(f"model {name} ran out of {what} ({first.strip()}): "
+                            f"{RESOURCE_ADVICE[kind]}")  # fmt: skip
+    return failures

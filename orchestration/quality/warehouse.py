@@ -15,12 +15,4 @@ def connect_read_only(database: Path) -> duckdb.DuckDBPyConnection:
     if not database.exists():
         raise FileNotFoundError(f"DuckDB file {database} does not exist: run the pipeline first")
     s = settings()
-    return duckdb.connect(
-        str(database),
-        read_only=True,
-        config={
-            "threads": s.threads,
-            "memory_limit": s.memory_limit,
-            "preserve_insertion_order": False,
-        },
-    )
+    return s.connect_duckdb(database, read_only=True)

@@ -1,0 +1,121 @@
+"""Memory and disk: the default memory limit, spilling, and a whole run in a tiny limit."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import cxw_env, run_cxw
+
+from orchestration.config import default_memory_limit, settings
+from orchestration.loader.errors import resource_failures
+
+GIB = 1024**3
+MIB = 1024**2
+# The smallest memory_limit the whole pipeline completes in on the test sample with two
+# threads (32 MB failed: DuckDB could not allocate a 256 KiB block for stg_web__events).
+TINY_MEMORY_LIMIT = "64MB"
+
+
+def test_default_memory_limit_is_half_the_machine() -> None:
+    # 24 GiB x 0.5 = 12 GiB = 12 288 MiB
+    assert default_memory_limit(2, 24 * GIB) == "12288MiB"
+    # 4 GiB x 0.5 = 2 048 MiB
+    assert default_memory_limit(8, 4 * GIB) == "2048MiB"
+    # 100 MiB x 0.5 = 50 MiB, below the floor of 32 MiB x 4 threads = 128 MiB
+    assert default_memory_limit(4, 100 * MIB) == "128MiB"
+
+
+def test_settings_give_every_connection_the_limit_and_the_spill_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CXW_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("CXW_THREADS", "2")
+    monkeypatch.delenv("CXW_SPILL_DIR", raising=False)
+    monkeypatch.delenv("CXW_SPILL_LIMIT", raising=False)
+    monkeypatch.delenv("CXW_MEMORY_LIMIT", raising=False)
+    assert settings().memory_limit == default_memory_limit(2)
+    monkeypatch.setenv("CXW_MEMORY_LIMIT", "96MB")
+    monkeypatch.setenv("CXW_SPILL_LIMIT", "5MB")
+    s = settings()
+    assert (s.memory_limit, s.spill_limit, s.spill_dir) == ("96MB", "5MB", tmp_path / "spill")
+    con = s.connect_duckdb(tmp_path / "wh.duckdb")
+    try:
+        # 96 MB = 96 000 000 bytes = 91.5 MiB; 5 MB = 4.7 MiB (DuckDB shows MiB)
+        shown = con.execute(
+            "select current_setting('memory_limit'), current_setting('temp_directory'), "
+            "current_setting('max_temp_directory_size')"
+        ).fetchone()
+        assert shown == ("91.5 MiB", str(tmp_path / "spill"), "4.7 MiB")
+        # 4 M strings of 64 characters (~250 MB) do not fit in 96 MB: they spill, and the
+        # 5 MB of spill space allowed is not enough, which DuckDB's error names
+        with pytest.raises(duckdb.OutOfMemoryException, match="max_temp_directory_size"):
+            con.execute(
+                "create temp table t as select md5(i::varchar) || md5((i + 1)::varchar) as s "
+                "from range(4000000) r(i)"
+            )
+    finally:
+        con.close()
+
+
+def test_dbt_failure_for_lack_of_memory_is_named(tmp_path: Path) -> None:
+    run_results = tmp_path / "run_results.json"
+    message = (
+        "Runtime Error in model stg_web__events (models/staging/web/stg_web__events.sql)\n"
+        "  Out of Memory Error: could not allocate block of size 256.0 KiB (30.2 MiB/30.5 MiB "
+        "used)"
+    )
+    results = [
+        {"unique_id": "model.cx_warehouse.stg_web__events", "status": "error", "message": message},
+        {"unique_id": "test.cx_warehouse.not_null_x", "status": "fail", "message": "Got 3 rows"},
+    ]
+    run_results.write_text(json.dumps({"results": results}))
+    assert resource_failures(run_results) == [
+        "model stg_web__events ran out of memory (Out of Memory Error: could not allocate "
+        "block of size 256.0 KiB (30.2 MiB/30.5 MiB used)): raise CXW_MEMORY_LIMIT (or lower "
+        "CXW_THREADS) and run again"
+    ]
+
+
+# Columns that say when the run happened, not what it computed.
+RUN_TIME_COLUMNS = ("fitted_at",)
+
+
+def _marts(serving: Path) -> dict[str, list[tuple]]:
+    """Every published mart's rows, sorted, without RUN_TIME_COLUMNS."""
+    con = duckdb.connect(str(serving), read_only=True)
+    try:
+        tables = con.execute(
+            "select table_name, list(column_name order by ordinal_position) "
+            "from information_schema.columns where table_schema = 'marts' group by all"
+        ).fetchall()
+        marts = {}
+        for name, columns in tables:
+            kept = ", ".join(f'"{c}"' for c in columns if c not in RUN_TIME_COLUMNS)
+            rows = con.execute(f'select {kept} from marts."{name}"').fetchall()
+            marts[name] = sorted(rows, key=lambda row: tuple((v is None, str(v)) for v in row))
+        return marts
+    finally:
+        con.close()
+
+
+@pytest.mark.slow  # a whole run (~1 min on two cores): `make test-slow`
+def test_whole_run_in_a_tiny_memory_limit_publishes_the_same_marts(
+    pipeline_dir: Path, tmp_path: Path
+) -> None:
+    """Every step (loader, dbt, checks, publish) completes in TINY_MEMORY_LIMIT by
+    spilling, and publishes marts identical, row for row, to the run with 2 GB."""
+    data_dir = tmp_path / "tiny"
+    shutil.copytree(pipeline_dir / "landing", data_dir / "landing")
+    env = cxw_env(data_dir, CXW_MEMORY_LIMIT=TINY_MEMORY_LIMIT)
+    result = run_cxw("run", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    tiny = _marts(data_dir / "serving" / "cx.duckdb")
+    reference = _marts(pipeline_dir / "serving" / "cx.duckdb")
+    assert sorted(tiny) == sorted(reference)
+    assert len(tiny) > 10
+    for name in reference:
+        assert tiny[name] == reference[name], name
