@@ -184,8 +184,11 @@ def build_release(
     release_id = new_release_id(published_at)
     tmp = folder / f".{release_id}.tmp"
     final = folder / f"{release_id}{RELEASE_SUFFIX}"
+    # the run's memory limit and spill folder; the tables keep the warehouse's row order
     con = settings().connect_duckdb(
-        tmp, storage_compatibility_version=STORAGE_COMPATIBILITY_VERSION
+        tmp,
+        storage_compatibility_version=STORAGE_COMPATIBILITY_VERSION,
+        preserve_insertion_order=True,
     )
     try:
         con.execute("attach ? as wh (read_only)", [str(warehouse_path)])

@@ -36,7 +36,16 @@ stages_per_customer as (
 journeys as (
     select
         customer_key,
-        string_agg(journey_stage, ' > ' order by stage_number) as stages_reached,
+        -- the stages sorted by number in a list, not `string_agg(... order by ...)`: an
+        -- ordered aggregate buffers every group's input outside DuckDB's spilling hash
+        -- aggregate, and ran out of memory in a small memory_limit (2 M groups, 150 MB)
+        array_to_string(
+            list_transform(
+                list_sort(list({ 'n': stage_number, 'stage': journey_stage })),
+                lambda reached: struct_extract(reached, 'stage')
+            ),
+            ' > '
+        ) as stages_reached,
         count(*) as stages_reached_count,
         max(stage_number) as furthest_stage_number,
         arg_max(journey_stage, stage_number) as furthest_stage,
