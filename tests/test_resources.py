@@ -8,10 +8,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import cxw_env, run_cxw
 
 from orchestration.config import default_memory_limit, settings
 from orchestration.loader.errors import resource_failures
+from tests.conftest import cxw_env, run_cxw
 
 GIB = 1024**3
 MIB = 1024**2
