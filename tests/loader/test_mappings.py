@@ -530,3 +530,23 @@ def test_a_mapping_that_fails_on_a_file_quarantines_the_file_whole(tmp_path: Pat
     (reason,) = con.execute("select reason from raw.quarantine where line is null").fetchone()
     assert "cannot be applied to this file" in reason and "1.234,50" in reason
     assert con.execute("select count(*) from raw.crm_orders").fetchone() == (0,)
+
+
+def test_files_a_mapping_covers_are_pending_until_loaded(tmp_path: Path, monkeypatch) -> None:
+    from orchestration.loader.pending import unhandled_files
+    from orchestration.sensors import pending_landing_files
+
+    landing = tmp_path / "landing"
+    (landing / "vendite").mkdir(parents=True)
+    (landing / "vendite" / "2024-03.csv").write_bytes(ITALIAN.encode("latin-1"))
+    mapping = write(tmp_path, ITALIAN_MAPPING)
+    # the sensor sees the file through the configured mappings (CXW_MAPPINGS)
+    monkeypatch.setenv("CXW_MAPPINGS", str(mapping))
+    warehouse = tmp_path / "cx.duckdb"
+    assert pending_landing_files(landing, warehouse) == [landing / "vendite" / "2024-03.csv"]
+    con = duckdb.connect(str(warehouse))
+    ensure_raw_schema(con)
+    load_mapped(con, [load_mapping(mapping)], landing)
+    assert unhandled_files(con, landing) == []  # loaded: nothing pending, no run needed
+    con.close()
+    assert pending_landing_files(landing, warehouse) == []
