@@ -11,7 +11,7 @@ export DAGSTER_HOME ?= $(CXW_DATA_DIR)/dagster_home
 DBT := $(BIN)/dbt --no-use-colors
 DBT_ARGS := --project-dir . --profiles-dir .
 
-.PHONY: help setup sample run test test-slow lint format ui dashboard chromium docs evaluate bench clean
+.PHONY: help setup sample run test test-slow lint format ui dashboard chromium metrics docs evaluate bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -19,7 +19,7 @@ help:  ## list the targets
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade "pip>=24,<27"
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,dashboard]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,dashboard,metrics]'
 	touch $(STAMP)
 
 setup: $(STAMP)  ## create .venv and install the pinned dependencies
@@ -70,6 +70,10 @@ dashboard: setup  ## the CX dashboard on the published release (port CXW_DASHBOA
 		--server.address $${CXW_DASHBOARD_ADDRESS:-127.0.0.1} \
 		--server.headless true --server.fileWatcherType none \
 		--browser.gatherUsageStats false
+
+metrics: setup  ## MetricFlow on the release: make metrics ARGS="query --metrics nps --group-by metric_time__month"
+	$(DBT) parse --target release --target-path target $(DBT_ARGS)
+	$(BIN)/python -m orchestration.metrics $(ARGS)
 
 docs: setup  ## dbt docs into target/ (dbt docs serve to browse)
 	$(DBT) docs generate $(DBT_ARGS)
