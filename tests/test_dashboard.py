@@ -123,9 +123,11 @@ def test_breakdown_filter_lists_the_scorecards_values(app_env, release_dir: Path
         "where kpi = 'nps' and grain = 'all_time' and dimension = 'touchpoint'",
     )
     table = at.dataframe[-1].value
-    assert {(k, round(v, 2)) for k, v in expected} == {
+    # a touchpoint with answers of other survey types only has a NULL nps (no data)
+    assert {(k, round(v, 2)) for k, v in expected if v is not None} == {
         (k, v) for k, v in table["nps"].items() if v == v
     }
+    assert {k for k, _ in expected} <= set(table.index)
 
 
 @pytest.mark.parametrize("page", PAGES)
