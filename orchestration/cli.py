@@ -29,8 +29,6 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .runner import format_report, run_pipeline
-
     if args.mapping:
         from .loader.mapping import check_mappings, load_mappings
 
@@ -38,6 +36,8 @@ def _run(args: argparse.Namespace) -> int:
         # a mistake in a mapping fails here, before anything is loaded
         check_mappings(load_mappings(paths), settings().landing_dir)
         os.environ["CXW_MAPPINGS"] = os.pathsep.join(paths)
+    from .runner import format_report, run_pipeline  # after the mappings' check: Dagster is slow
+
     s = settings()
     print(f"landing {s.landing_dir} → warehouse {s.warehouse_path} → serving {s.serving_path}")
     for path in s.mappings:

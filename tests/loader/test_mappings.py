@@ -8,6 +8,7 @@ values are computed here from the original files with pandas / the csv module.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Iterator
@@ -35,6 +36,7 @@ PRESETS = REPO / "mappings" / "presets"
 FOLDERS = sorted(p.name for p in REAL.iterdir() if p.is_dir())
 
 
+@functools.cache
 def physical_lines(path: Path, encoding: str = "utf-8") -> list[str]:
     """The file's lines without their line ends; index 0 is line 1."""
     return path.read_bytes().decode(encoding).splitlines()
