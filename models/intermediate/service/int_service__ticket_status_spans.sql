@@ -70,7 +70,7 @@ spans as (
     from span_starts
 ),
 
-final as (
+bounded as (
     select
         ticket_id,
         status,
@@ -78,11 +78,20 @@ final as (
         started_at,
         coalesce(next_started_at, greatest({{ as_of() }}, started_at)) as ended_at,
         next_started_at is null as is_current,
-        (
-            epoch_us(coalesce(next_started_at, greatest({{ as_of() }}, started_at)))
-            - epoch_us(started_at)
-        ) / 3600000000.0 as duration_hours,
     from spans
+),
+
+final as (
+    select
+        ticket_id,
+        status,
+        previous_status,
+        started_at,
+        ended_at,
+        is_current,
+        epoch_us(ended_at) - epoch_us(started_at) as duration_us,
+        (epoch_us(ended_at) - epoch_us(started_at)) / 3600000000.0 as duration_hours,
+    from bounded
 )
 
 select * from final

@@ -22,7 +22,8 @@ requester_waits as (
     -- as Zendesk and fivetran/dbt_zendesk define it: time in new, open and pending
     select
         ticket_id,
-        sum(duration_hours) filter (where status in ('new', 'open', 'pending'))
+        -- whole microseconds added up, then hours: the same bits in any order
+        sum(duration_us) filter (where status in ('new', 'open', 'pending')) / 3600000000.0
             as requester_wait_hours,
     from status_spans
     group by ticket_id
