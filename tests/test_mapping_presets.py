@@ -178,15 +178,6 @@ def ticket_kpis(folder: str) -> dict[str, float]:
 # --------------------------------------------------------------------------- tests
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "a landing with only some entities fails the kpi_scorecard completeness gate "
-        "(has_overall_row) until landings with only some entities publish (another change "
-        "in progress): remove this marker when it lands; the KPI tests below read the build "
-        "file, which holds the same marts"
-    ),
-)
 def test_each_data_set_loads_through_its_preset_and_publishes(run) -> None:
     _folder, result, data_dir = run
     assert result.returncode == 0, result.stdout + result.stderr
