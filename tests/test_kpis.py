@@ -191,9 +191,8 @@ class Raw:
     @staticmethod
     def _sessions(events: pd.DataFrame, anonymous_keys: dict) -> pd.DataFrame:
         e = events.sort_values(["anonymous_id", "event_at", "event_id"]).reset_index(drop=True)
-        # the gap in whole-second boundaries crossed, as dbt.datediff(..., 'second') counts
-        whole_seconds = e["event_at"].dt.floor("s")
-        gap = whole_seconds.groupby(e["anonymous_id"]).diff().dt.total_seconds()
+        # the exact gap (issue 17: 1800.8 s is over 30 minutes; no truncation to seconds)
+        gap = e.groupby("anonymous_id")["event_at"].diff().dt.total_seconds()
         e["session_number"] = (gap.isna() | (gap > SESSION_TIMEOUT_SECONDS)).astype(int)
         e["session_number"] = e.groupby("anonymous_id")["session_number"].cumsum()
         grouped = e.groupby(["anonymous_id", "session_number"], sort=False)
@@ -324,8 +323,12 @@ def order_kpis(raw: Raw) -> list[dict]:
             ),
             include_groups=False,
         )
-        if len(per_customer):
-            revenue, customers = per_customer["revenue"].sum(), len(per_customer)
+        buyers = per_customer[per_customer["orders"] >= 1] if len(per_customer) else per_customer
+        if len(buyers):
+            # serving contract: revenue / customers with at least one non-cancelled order
+            # (changed by issue 17: customers whose only orders were cancelled no longer
+            # count); a customer with no non-cancelled order has no revenue either
+            revenue, customers = per_customer["revenue"].sum(), len(buyers)
             rows.append(
                 _row(
                     "customer_lifetime_value",
@@ -337,7 +340,6 @@ def order_kpis(raw: Raw) -> list[dict]:
                     customers,
                 )
             )
-        buyers = per_customer[per_customer["orders"] >= 1] if len(per_customer) else per_customer
         if len(buyers):
             n = len(buyers)
             repeat = int((buyers["orders"] >= 2).sum())

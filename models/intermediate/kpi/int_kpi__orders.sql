@@ -56,7 +56,6 @@ customer_kpis as (
         count_if(non_cancelled_orders >= 1) as buyers,
         count_if(non_cancelled_orders >= 2) as repeat_buyers,
         sum(non_cancelled_orders) as non_cancelled_orders,
-        count(*) as customers_with_orders,
         sum(revenue) as revenue,
         count_if(
             non_cancelled_orders >= 1
@@ -112,12 +111,12 @@ unpivoted as (
         period_start,
         dimension,
         dimension_value,
-        revenue / cast(customers_with_orders as double) as value,
+        revenue / cast(buyers as double) as value,
         revenue as numerator,
-        customers_with_orders as denominator,
-        customers_with_orders as sample_size,
+        buyers as denominator,
+        buyers as sample_size,
     from customer_kpis
-    where customers_with_orders > 0
+    where buyers > 0
     union all
     select
         'churn_rate' as kpi,

@@ -73,7 +73,9 @@ features as (
         order_features.last_order_at,
         case
             when order_features.last_order_at is not null
-                then {{ dbt.datediff('order_features.last_order_at', as_of(), 'day') }}
+                -- whole days elapsed (not calendar-day boundaries crossed: 23:59 -> 00:01
+                -- is 0 days)
+                then floor({{ seconds_between('order_features.last_order_at', as_of()) }} / 86400)
         end as days_since_last_order,
         coalesce(ticket_features.tickets, 0) as tickets,
         coalesce(ticket_features.recent_tickets, 0) as recent_tickets,

@@ -47,10 +47,10 @@ final as (
         tickets.resolved_at,
         tickets.agent_replies,
         tickets.reopened_count,
-        {{ dbt.datediff('tickets.opened_at', 'tickets.first_response_at', 'second') }}
-        / 3600.0 as first_response_hours,
-        {{ dbt.datediff('tickets.opened_at', 'tickets.resolved_at', 'second') }}
-        / 3600.0 as resolution_hours,
+        {{ seconds_between('tickets.opened_at', 'tickets.first_response_at') }}
+        / 3600 as first_response_hours,
+        {{ seconds_between('tickets.opened_at', 'tickets.resolved_at') }}
+        / 3600 as resolution_hours,
         business_hours.first_response_business_hours,
         business_hours.resolution_business_hours,
         coalesce(requester_waits.requester_wait_hours, 0) as requester_wait_hours,

@@ -15,10 +15,8 @@ ticket_times as (
         status in ('solved', 'closed') as is_resolved,
         agent_replies,
         reopened_count,
-        {{ dbt.datediff('opened_at', 'first_response_at', 'microsecond') }}
-        / 3600000000.0 as first_response_hours,
-        {{ dbt.datediff('opened_at', 'resolved_at', 'microsecond') }}
-        / 3600000000.0 as resolution_hours,
+        {{ seconds_between('opened_at', 'first_response_at') }} / 3600 as first_response_hours,
+        {{ seconds_between('opened_at', 'resolved_at') }} / 3600 as resolution_hours,
         first_response_business_hours,
         resolution_business_hours,
         first_response_sla_status,
