@@ -32,6 +32,7 @@ REPO = Path(__file__).resolve().parent.parent
 DBT = Path(sys.executable).parent / "dbt"
 CHURN_DAYS = 180
 SESSION_TIMEOUT_SECONDS = 30 * 60
+FUTURE_TOLERANCE = pd.Timedelta(minutes=60)  # dbt var future_tolerance_minutes
 RELATIVE_TOLERANCE = 1e-9
 # the service schedule's zone and holiday calendar: the dbt vars' defaults
 SERVICE_TIME_ZONE = "Europe/Rome"
@@ -109,6 +110,12 @@ def _latest(frame: pd.DataFrame, key: str) -> pd.DataFrame:
     return ordered.drop_duplicates(key).drop(columns="_missing")
 
 
+def _future_dated(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """Rows whose latest timestamp lies beyond the load time of their batch + tolerance
+    (serving contract: kept, but left out of as_of and of measures relative to it)."""
+    return frame[columns].max(axis=1) > frame["_loaded_at"] + FUTURE_TOLERANCE
+
+
 def _sha256(value: object) -> object:
     return hashlib.sha256(value.encode()).hexdigest() if isinstance(value, str) else None
 
@@ -137,6 +144,7 @@ class Raw:
         customers = read("select * from raw.crm_customers")
         customers["customer_id"] = _text(customers["customer_id"])
         self.customers = _latest(customers, "customer_id")
+        self.customers["future"] = _future_dated(self.customers, ["created_at", "updated_at"])
 
         orders = read("select * from raw.crm_orders")
         for column in ("order_id", "customer_id"):
@@ -146,6 +154,7 @@ class Raw:
         orders = _latest(orders, "order_id")
         orders["amount"] = orders["amount"].astype("float64")
         orders["customer_key"] = key_of(orders["customer_id"])
+        orders["future"] = _future_dated(orders, ["ordered_at", "updated_at"])
         self.orders = orders
 
         tickets = read("select * from raw.crm_tickets")
@@ -156,6 +165,9 @@ class Raw:
         tickets["contact_email"] = _text(tickets["contact_email"], lower=True)
         tickets = _latest(tickets, "ticket_id")
         tickets["customer_key"] = key_of(tickets["customer_id"], tickets["contact_email"])
+        tickets["future"] = _future_dated(
+            tickets, ["opened_at", "first_response_at", "resolved_at", "updated_at"]
+        )
         self.tickets = tickets
 
         answers = read("select * from raw.survey_responses")
@@ -211,17 +223,23 @@ class Raw:
         return sessions
 
     def as_of(self) -> pd.Timestamp:
+        """The latest timestamp of the rows that are not future-dated."""
+        customers = self.customers[~self.customers["future"]]
+        orders = self.orders[~self.orders["future"]]
+        tickets = self.tickets[~self.tickets["future"]]
+        events = self.events[~_future_dated(self.events, ["event_at"])]
+        answers = self.answers[~_future_dated(self.answers, ["submitted_at"])]
         candidates = [
-            self.customers["created_at"],
-            self.customers["updated_at"],
-            self.orders["ordered_at"],
-            self.orders["updated_at"],
-            self.tickets["opened_at"],
-            self.tickets["first_response_at"],
-            self.tickets["resolved_at"],
-            self.tickets["updated_at"],
-            self.events["event_at"],
-            self.answers["submitted_at"],
+            customers["created_at"],
+            customers["updated_at"],
+            orders["ordered_at"],
+            orders["updated_at"],
+            tickets["opened_at"],
+            tickets["first_response_at"],
+            tickets["resolved_at"],
+            tickets["updated_at"],
+            events["event_at"],
+            answers["submitted_at"],
         ]
         return max(c.max() for c in candidates if c.notna().any())
 
@@ -318,7 +336,8 @@ def order_kpis(raw: Raw) -> list[dict]:
                 {
                     "orders": int(g["non_cancelled"].sum()),
                     "revenue": g.loc[g["revenue_order"], "amount"].sum(),
-                    "last_at": g.loc[g["non_cancelled"], "ordered_at"].max(),
+                    # churn is relative to as_of: future-dated orders do not count
+                    "last_at": g.loc[g["non_cancelled"] & ~g["future"], "ordered_at"].max(),
                 }
             ),
             include_groups=False,
@@ -344,13 +363,22 @@ def order_kpis(raw: Raw) -> list[dict]:
             n = len(buyers)
             repeat = int((buyers["orders"] >= 2).sum())
             churned = int((buyers["last_at"] < cutoff).sum())
+            churn_base = int(buyers["last_at"].notna().sum())
             orders_count = int(buyers["orders"].sum())
             rows += [
                 _row("repeat_customer_rate", dimension, value_of, 100 * repeat / n, repeat, n, n),
                 _row(
                     "purchase_frequency", dimension, value_of, orders_count / n, orders_count, n, n
                 ),
-                _row("churn_rate", dimension, value_of, 100 * churned / n, churned, n, n),
+                _row(
+                    "churn_rate",
+                    dimension,
+                    value_of,
+                    100 * churned / churn_base,
+                    churned,
+                    churn_base,
+                    churn_base,
+                ),
             ]
     return rows
 

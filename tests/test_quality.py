@@ -194,7 +194,7 @@ def test_large_table_is_validated_in_batches_with_summed_counts(tmp_path: Path, 
     result = run_suite(path, "raw_web_events", batch_rows=1_000, data_dir=data_dir)
     rows_outcomes = [o for o in result.outcomes if o.frame == "rows"]
     event_type = next(o for o in rows_outcomes if o.target == "event_type" and not o.success)
-    future = next(o for o in rows_outcomes if o.target == "_load_horizon, event_at")
+    future = next(o for o in rows_outcomes if o.target == "_load_horizon, _latest_timestamp")
     assert result.batches == 3 + 1  # rows in 3 batches, plus the schema frame
     assert event_type.element_count == 2_500 and event_type.unexpected_count == 7
     assert future.unexpected_count == 4 and not future.success

@@ -5,11 +5,11 @@
 - CXW_QUALITY_MAX_NPS_CHANGE_POINTS (15): overall NPS vs the last release, ± points (warning)
 - CXW_QUALITY_MIN_LINKED_SHARE (0.9): share of orders / tickets / responses linked to a
   customer (warning)
-- CXW_QUALITY_FUTURE_TOLERANCE_MINUTES (60): how far past its load time a source timestamp
-  may lie (warning)
 
 The identity limits are the dbt vars `max_crm_records_per_person`, `max_emails_per_person`
-and `max_phones_per_person` of dbt_project.yml, so the check and the models share one value.
+and `max_phones_per_person` of dbt_project.yml, and how far past its load time a source
+timestamp may lie is the dbt var `future_tolerance_minutes` (the rows beyond it are the
+ones the models flag is_future_dated), so the checks and the models share one value.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ DEFAULTS: dict[str, Any] = {
     "max_volume_change_pct": 50.0,
     "max_nps_change_points": 15.0,
     "min_linked_share": 0.9,
-    "future_tolerance_minutes": 60,
 }
 
 _ENV = {
@@ -35,7 +34,6 @@ _ENV = {
     "max_volume_change_pct": ("CXW_QUALITY_MAX_VOLUME_CHANGE_PCT", float),
     "max_nps_change_points": ("CXW_QUALITY_MAX_NPS_CHANGE_POINTS", float),
     "min_linked_share": ("CXW_QUALITY_MIN_LINKED_SHARE", float),
-    "future_tolerance_minutes": ("CXW_QUALITY_FUTURE_TOLERANCE_MINUTES", int),
 }
 
 _DBT_VARS = ("max_crm_records_per_person", "max_emails_per_person", "max_phones_per_person")
@@ -63,4 +61,5 @@ def suite_params() -> dict[str, Any]:
     dbt_vars = _dbt_vars()
     for name in _DBT_VARS:
         params[name] = int(dbt_vars.get(name, 5))
+    params["future_tolerance_minutes"] = int(dbt_vars.get("future_tolerance_minutes", 60))
     return params

@@ -122,13 +122,18 @@ def _not_before(later: str, earlier: str, severity=BLOCKING, notes: str = "") ->
     )
 
 
-def _not_in_future(column: str) -> Expect:
+def _not_in_future(entity: Entity) -> Expect:
+    """One warning per entity counting its future-dated rows: the latest of a row's
+    timestamps after the load time of its batch + the dbt var future_tolerance_minutes (the
+    rows the models flag is_future_dated and leave out of as_of)."""
     return _not_before(
         "_load_horizon",
-        column,
+        "_latest_timestamp",
         WARNING,
-        f"`{column}` lies after the time its row was loaded (+ tolerance): a clock or time "
-        "zone problem at the source",
+        f"{entity.name}: rows with a timestamp after the load time of their batch "
+        "(+ future_tolerance_minutes) cannot be true (a clock or time zone problem at the "
+        "source): they are kept, flagged is_future_dated, and left out of as_of and of churn "
+        "and recency",
     )
 
 
@@ -180,8 +185,6 @@ RAW_RULES: dict[str, tuple[tuple[str, ...], tuple[Expect, ...]]] = {
                 WARNING,
                 "country is an ISO 3166-1 alpha-2 code",
             ),
-            _not_in_future("created_at"),
-            _not_in_future("updated_at"),
         ),
     ),
     "crm_orders": (
@@ -198,7 +201,6 @@ RAW_RULES: dict[str, tuple[tuple[str, ...], tuple[Expect, ...]]] = {
             _not_before(
                 "updated_at", "ordered_at", WARNING, "an order version updated before it was placed"
             ),
-            _not_in_future("ordered_at"),
         ),
     ),
     "crm_tickets": (
@@ -209,7 +211,6 @@ RAW_RULES: dict[str, tuple[tuple[str, ...], tuple[Expect, ...]]] = {
             _in_set("status", TICKET_STATUSES),
             _in_set("channel", TICKET_CHANNELS),
             _in_set("priority", TICKET_PRIORITIES),
-            _not_in_future("opened_at"),
         ),
     ),
     "web_events": (
@@ -217,7 +218,6 @@ RAW_RULES: dict[str, tuple[tuple[str, ...], tuple[Expect, ...]]] = {
         (
             _in_set("event_type", EVENT_TYPES),
             _in_set("device_type", DEVICE_TYPES),
-            _not_in_future("event_at"),
         ),
     ),
     "survey_responses": (
@@ -232,7 +232,6 @@ RAW_RULES: dict[str, tuple[tuple[str, ...], tuple[Expect, ...]]] = {
             _not_before("score", "score_min", BLOCKING, "score within its survey_type's scale"),
             _not_before("score_max", "score", BLOCKING, "score within its survey_type's scale"),
             _in_set("channel", SURVEY_CHANNELS),
-            _not_in_future("submitted_at"),
         ),
     ),
 }
@@ -259,6 +258,7 @@ def _rows_frame(entity: Entity) -> Frame:
         for name in used
     ]
     selects.append("_loaded_at + to_minutes({future_tolerance_minutes}) as _load_horizon")
+    selects.append(f"greatest({', '.join(timestamps)}) as _latest_timestamp")
     selects += ["_batch_id", "_loaded_at"]  # for once_per_batch (not streamed into GX)
     if entity.name == "survey_responses":
         cases = " ".join(f"when '{t}' then {lo}" for t, (lo, _) in SURVEY_SCALES.items())
@@ -272,6 +272,7 @@ def _rows_frame(entity: Entity) -> Frame:
             for c in numeric
         ),
         *rules,
+        _not_in_future(entity),
     )
     return Frame(
         name="rows",

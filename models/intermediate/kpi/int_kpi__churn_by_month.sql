@@ -2,7 +2,7 @@
 -- with at least one non-cancelled order placed before the end of the month (and not after
 -- as_of: the month that contains as_of is measured at as_of), the share whose last such
 -- order is more than var('churn_days') days before that moment. One row per month with
--- orders.
+-- orders. Future-dated orders (is_future_dated) are left out: churn is relative to as_of.
 with orders as (
     select * from {{ ref('fct_orders') }}
 ),
@@ -13,6 +13,7 @@ latest_orders as (
         customer_key,
         ordered_at,
         status,
+        is_future_dated,
     from orders
     qualify row_number() over (
         partition by order_id
@@ -28,6 +29,7 @@ non_cancelled_orders as (
     where
         status != 'cancelled'
         and customer_key is not null
+        and is_future_dated is not true
 ),
 
 months as (

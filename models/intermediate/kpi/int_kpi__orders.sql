@@ -4,6 +4,9 @@
 -- and the customers are counted over those orders; churn_rate by month is instead the
 -- churn rate at the end of the month (see int_kpi__churn_by_month).
 -- Orders are the latest version of each order_id; customers are unified customers.
+-- churn_rate is relative to as_of: it leaves out future-dated orders (is_future_dated: a
+-- timestamp after the load time of its batch cannot be true), so a customer's last order
+-- is the last one that can be true, and a customer with only such orders is not counted.
 with orders as (
     select * from {{ ref('fct_orders') }}
 ),
@@ -21,6 +24,7 @@ latest_orders as (
         amount,
         status = 'cancelled' as is_cancelled,
         status not in ('cancelled', 'returned') as is_revenue,
+        is_future_dated is true as is_future_dated,
     from orders
     qualify row_number() over (
         partition by order_id
@@ -41,7 +45,9 @@ customers_per_slice as (
         customer_key,
         count_if(not is_cancelled) as non_cancelled_orders,
         coalesce(sum(amount) filter (where is_revenue), 0) as revenue,
-        max(ordered_at) filter (where not is_cancelled) as last_non_cancelled_at,
+        max(ordered_at) filter (
+            where not is_cancelled and not is_future_dated
+        ) as last_non_cancelled_at,
     from sliced
     where customer_key is not null
     group by all
@@ -57,9 +63,9 @@ customer_kpis as (
         count_if(non_cancelled_orders >= 2) as repeat_buyers,
         sum(non_cancelled_orders) as non_cancelled_orders,
         sum(revenue) as revenue,
+        count(last_non_cancelled_at) as churn_customers,
         count_if(
-            non_cancelled_orders >= 1
-            and last_non_cancelled_at
+            last_non_cancelled_at
             < {{ dbt.dateadd('day', -1 * var('churn_days'), as_of()) }}
         ) as churned,
     from customers_per_slice
@@ -124,12 +130,12 @@ unpivoted as (
         period_start,
         dimension,
         dimension_value,
-        100.0 * churned / buyers as value,
+        100.0 * churned / churn_customers as value,
         churned as numerator,
-        buyers as denominator,
-        buyers as sample_size,
+        churn_customers as denominator,
+        churn_customers as sample_size,
     from customer_kpis
-    where buyers > 0 and grain = 'all_time'
+    where churn_customers > 0 and grain = 'all_time'
     union all
     select
         'average_order_value' as kpi,

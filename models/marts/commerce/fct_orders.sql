@@ -23,6 +23,7 @@ final as (
         orders.status = 'returned' as is_returned,
         orders.status not in ('cancelled', 'returned') as is_revenue,
         orders.updated_at,
+        orders.is_future_dated,
     from orders
     left join customer_keys
         on orders.customer_id = customer_keys.identifier_value

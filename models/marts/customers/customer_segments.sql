@@ -30,7 +30,11 @@ order_features as (
         coalesce(
             sum(amount) filter (where status not in ('cancelled', 'returned')), 0
         ) as revenue,
-        max(ordered_at) filter (where status != 'cancelled') as last_order_at,
+        -- recency is relative to as_of: a future-dated order (is_future_dated) is not
+        -- the last order
+        max(ordered_at) filter (
+            where status != 'cancelled' and is_future_dated is not true
+        ) as last_order_at,
     from orders
     where customer_key is not null
     group by customer_key
@@ -59,6 +63,7 @@ ticket_features as (
         count(*) as tickets,
         count_if(
             opened_at >= {{ dbt.dateadd('day', -1 * var('churn_risk_ticket_days', 90), as_of()) }}
+            and is_future_dated is not true
         ) as recent_tickets,
     from tickets
     where customer_key is not null

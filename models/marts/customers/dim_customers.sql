@@ -73,6 +73,11 @@ order_summary as (
         coalesce(sum(amount) filter (where is_revenue), 0) as lifetime_revenue,
         min(ordered_at) filter (where not is_cancelled) as first_order_at,
         max(ordered_at) filter (where not is_cancelled) as last_order_at,
+        -- churn is relative to as_of: measured on the last order that can be true (not
+        -- future-dated)
+        max(ordered_at) filter (
+            where not is_cancelled and is_future_dated is not true
+        ) as last_churn_order_at,
     from orders
     where customer_key is not null
     group by customer_key
@@ -141,6 +146,7 @@ joined as (
         coalesce(order_summary.lifetime_revenue, 0) as lifetime_revenue,
         order_summary.first_order_at,
         order_summary.last_order_at,
+        order_summary.last_churn_order_at,
         coalesce(ticket_summary.tickets_count, 0) as tickets_count,
         coalesce(nps_answers.survey_responses_count, 0) as survey_responses_count,
         nps_answers.last_nps_score,
@@ -193,13 +199,13 @@ final as (
         crm_customer_id is not null as is_crm_customer,
         orders_count > 0 as is_buyer,
         coalesce(
-            last_order_at < as_of_at - to_days({{ var('churn_days') }}),
+            last_churn_order_at < as_of_at - to_days({{ var('churn_days') }}),
             false
         ) as is_churned,
         case
             when orders_count = 0 and crm_customer_id is null then 'visitor'
             when orders_count = 0 then 'lead'
-            when last_order_at < as_of_at - to_days({{ var('churn_days') }}) then 'churned'
+            when last_churn_order_at < as_of_at - to_days({{ var('churn_days') }}) then 'churned'
             when orders_count = 1 then 'new'
             else 'repeat'
         end as lifecycle_stage,

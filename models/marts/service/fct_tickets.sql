@@ -47,6 +47,7 @@ final as (
         tickets.resolved_at,
         tickets.agent_replies,
         tickets.reopened_count,
+        tickets.is_future_dated,
         {{ seconds_between('tickets.opened_at', 'tickets.first_response_at') }}
         / 3600 as first_response_hours,
         {{ seconds_between('tickets.opened_at', 'tickets.resolved_at') }}

@@ -21,6 +21,7 @@ renamed as (
         _file,
         _line,
         _loaded_at,
+        {{ is_future_dated(['created_at', 'updated_at']) }} as is_future_dated,
     from source
 ),
 

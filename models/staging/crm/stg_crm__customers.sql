@@ -20,6 +20,7 @@ final as (
         created_at,
         updated_at,
         marketing_opt_in,
+        is_future_dated,
         _file,
         _line,
     from customer_versions

@@ -18,6 +18,7 @@ renamed as (
         amount,
         items_count,
         updated_at,
+        {{ is_future_dated(['ordered_at', 'updated_at']) }} as is_future_dated,
         _file,
         _line,
     from source
@@ -43,6 +44,7 @@ final as (
         amount,
         items_count,
         updated_at,
+        is_future_dated,
     from latest
 )
 

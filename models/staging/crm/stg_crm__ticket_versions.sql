@@ -20,6 +20,8 @@ renamed as (
         agent_replies,
         reopened_count,
         updated_at,
+        {{ is_future_dated(['opened_at', 'first_response_at', 'resolved_at', 'updated_at']) }}
+            as is_future_dated,
         _file,
         _line,
     from source
