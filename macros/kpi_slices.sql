@@ -3,7 +3,8 @@
     columns grain, period_start, dimension and dimension_value in front:
     all_time / overall / 'all'; all_time / <dimension> / its value ('(unknown)' when NULL)
     for each column in `dimensions`; month / overall / 'all' with period_start = the first
-    day of `month_column`'s month (rows without a month are left out of the month slices).
+    day of `month_column`'s month in the reporting time zone (macro reporting_month; rows
+    without a month are left out of the month slices).
 -#}
 {% macro kpi_slices(from_cte, dimensions, month_column) -%}
     select
@@ -26,7 +27,7 @@
     union all
     select
         'month' as grain,
-        cast({{ dbt.date_trunc('month', month_column) }} as date) as period_start,
+        {{ reporting_month(month_column) }} as period_start,
         'overall' as dimension,
         'all' as dimension_value,
         {{ from_cte }}.*,

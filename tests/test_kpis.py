@@ -33,6 +33,7 @@ DBT = Path(sys.executable).parent / "dbt"
 CHURN_DAYS = 180
 SESSION_TIMEOUT_SECONDS = 30 * 60
 FUTURE_TOLERANCE = pd.Timedelta(minutes=60)  # dbt var future_tolerance_minutes
+REPORTING_CURRENCY = "EUR"  # dbt var reporting_currency
 RELATIVE_TOLERANCE = 1e-9
 # the service schedule's zone and holiday calendar: the dbt vars' defaults
 SERVICE_TIME_ZONE = "Europe/Rome"
@@ -116,6 +117,39 @@ def _future_dated(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
     return frame[columns].max(axis=1) > frame["_loaded_at"] + FUTURE_TOLERANCE
 
 
+def _reporting_rates(orders: pd.DataFrame) -> pd.Series:
+    """Units of the reporting currency per 1 unit of each order's currency: the latest rate
+    of seeds/exchange_rates.csv on or before the order date (UTC, the default reporting
+    time zone), the pair either way round; NaN when there is none (serving contract).
+    Cross rates through a third currency are not redone here: the default seed quotes
+    every currency against EUR, the reporting currency."""
+    seed = pd.read_csv(REPO / "seeds" / "exchange_rates.csv", parse_dates=["rate_date"])
+    legs = pd.concat(
+        [
+            # 1 base = rate quote: rate units of quote per base, 1 / rate of base per quote
+            seed.rename(columns={"base_currency": "source", "quote_currency": "target"}).assign(
+                per_unit=lambda f: f["rate"]
+            ),
+            seed.rename(columns={"quote_currency": "source", "base_currency": "target"}).assign(
+                per_unit=lambda f: 1 / f["rate"]
+            ),
+        ]
+    )
+    legs = legs[legs["target"] == REPORTING_CURRENCY]
+
+    def rate(currency: str, ordered_at: pd.Timestamp) -> float:
+        if currency == REPORTING_CURRENCY:
+            return 1.0
+        known = legs[(legs["source"] == currency) & (legs["rate_date"] <= ordered_at.normalize())]
+        return float(known.sort_values("rate_date")["per_unit"].iloc[-1]) if len(known) else np.nan
+
+    return pd.Series(
+        [rate(c, t) for c, t in zip(orders["currency"], orders["ordered_at"], strict=True)],
+        index=orders.index,
+        dtype="float64",
+    )
+
+
 def _sha256(value: object) -> object:
     return hashlib.sha256(value.encode()).hexdigest() if isinstance(value, str) else None
 
@@ -153,6 +187,8 @@ class Raw:
             orders[column] = _text(orders[column], lower=True)
         orders = _latest(orders, "order_id")
         orders["amount"] = orders["amount"].astype("float64")
+        orders["currency"] = _text(orders["currency"]).str.upper().fillna("EUR")
+        orders["reporting_amount"] = orders["amount"] * _reporting_rates(orders)
         orders["customer_key"] = key_of(orders["customer_id"])
         orders["future"] = _future_dated(orders, ["ordered_at", "updated_at"])
         self.orders = orders
@@ -323,10 +359,16 @@ def order_kpis(raw: Raw) -> list[dict]:
         non_cancelled=raw.orders["status"] != "cancelled",
         revenue_order=~raw.orders["status"].isin(["cancelled", "returned"]),
     )
-    for dimension, value_of, o in _slices(orders, ["channel"]):
-        revenue_orders = o[o["revenue_order"]]
+    for dimension, value_of, o in _slices(orders, ["channel", "currency"]):
+        # money: a currency breakdown in that currency, every other slice in the reporting
+        # currency over the orders that have a rate (the others count in no revenue KPI)
+        o = o.assign(
+            money=o["amount"] if dimension == "currency" else o["reporting_amount"],
+        )
+        o = o.assign(valued=o["money"].notna())
+        revenue_orders = o[o["revenue_order"] & o["valued"]]
         if len(revenue_orders):
-            total, count = revenue_orders["amount"].sum(), len(revenue_orders)
+            total, count = revenue_orders["money"].sum(), len(revenue_orders)
             rows.append(
                 _row("average_order_value", dimension, value_of, total / count, total, count, count)
             )
@@ -335,7 +377,8 @@ def order_kpis(raw: Raw) -> list[dict]:
             lambda g: pd.Series(
                 {
                     "orders": int(g["non_cancelled"].sum()),
-                    "revenue": g.loc[g["revenue_order"], "amount"].sum(),
+                    "valued_orders": int((g["non_cancelled"] & g["valued"]).sum()),
+                    "revenue": g.loc[g["revenue_order"] & g["valued"], "money"].sum(),
                     # churn is relative to as_of: future-dated orders do not count
                     "last_at": g.loc[g["non_cancelled"] & ~g["future"], "ordered_at"].max(),
                 }
@@ -343,11 +386,14 @@ def order_kpis(raw: Raw) -> list[dict]:
             include_groups=False,
         )
         buyers = per_customer[per_customer["orders"] >= 1] if len(per_customer) else per_customer
-        if len(buyers):
+        valued_buyers = (
+            per_customer[per_customer["valued_orders"] >= 1] if len(per_customer) else per_customer
+        )
+        if len(valued_buyers):
             # serving contract: revenue / customers with at least one non-cancelled order
             # (changed by issue 17: customers whose only orders were cancelled no longer
-            # count); a customer with no non-cancelled order has no revenue either
-            revenue, customers = per_customer["revenue"].sum(), len(buyers)
+            # count), over the orders that have an exchange rate
+            revenue, customers = per_customer["revenue"].sum(), len(valued_buyers)
             rows.append(
                 _row(
                     "customer_lifetime_value",

@@ -119,8 +119,12 @@ def test_a_future_dated_order_moves_neither_as_of_nor_churn(future_order_run):
         # other source is earlier); counting O5 would make it 2030-01-01 10:00
         [(as_of,)] = con.execute("select as_of_at from intermediate.int_kpi__as_of").fetchall()
     with duckdb.connect(str(serving), read_only=True) as con:
-        flags = dict(con.execute("select order_id, is_future_dated from marts.fct_orders"))
-        lifecycle = dict(con.execute("select crm_customer_id, is_churned from marts.dim_customers"))
+        flags = dict(
+            con.execute("select order_id, is_future_dated from marts.fct_orders").fetchall()
+        )
+        lifecycle = dict(
+            con.execute("select crm_customer_id, is_churned from marts.dim_customers").fetchall()
+        )
     assert str(as_of) == "2025-12-01 10:00:00"
     # the row is kept and flagged
     assert flags == {"O1": False, "O2": False, "O3": False, "O4": False, "O5": True}
@@ -140,3 +144,56 @@ def test_the_warning_names_the_entity_and_counts_its_future_dated_rows(future_or
     assert len(warnings) == 1, result.stdout
     assert "crm_orders" in warnings[0]
     assert re.search(r"\b1 of 5 rows\b", warnings[0]), warnings[0]
+
+
+# Four customers' orders in four currencies (the future-dated landing's other sources).
+# With the shipped seed (1 EUR = 1.1 USD = 160 JPY, no SEK rate): O1 EUR 100; O2 USD 110 =
+# 110 / 1.1 = 100 EUR; O3 JPY 16000 = 16000 / 160 = 100 EUR; O4 SEK 1000 has no rate.
+CURRENCY_ORDERS = (
+    "order_id,customer_id,ordered_at,channel,status,"
+    "currency,amount,items_count,updated_at\n"
+    "O1,C1,2025-03-10T10:00:00Z,web,delivered,EUR,100,1,\n"
+    "O2,C2,2025-03-10T10:00:00Z,web,delivered,USD,110,1,\n"
+    "O3,C3,2025-03-10T10:00:00Z,web,delivered,JPY,16000,1,\n"
+    "O4,C4,2025-03-10T10:00:00Z,web,delivered,SEK,1000,1,\n"
+)
+
+
+@pytest.fixture(scope="module")
+def currency_run(tmp_path_factory: pytest.TempPathFactory):
+    data_dir = tmp_path_factory.mktemp("currencies")
+    result = run_landing(data_dir, CURRENCY_ORDERS)
+    return data_dir, result
+
+
+def test_money_is_converted_to_the_reporting_currency(currency_run):
+    data_dir, _ = currency_run
+    serving = data_dir / "serving" / "cx.duckdb"
+    # Adding the amounts as if one currency: (100 + 110 + 16000 + 1000) / 4 = 4302.5.
+    # In EUR, over the orders a rate converts: (100 + 100 + 100) / 3 = 100; CLV the same
+    # over the 3 customers of those orders (C4's only order has no rate).
+    value, numerator, denominator = scorecard_value(serving, "average_order_value")
+    assert (value, numerator, denominator) == (pytest.approx(100), pytest.approx(300), 3)
+    value, numerator, denominator = scorecard_value(serving, "customer_lifetime_value")
+    assert (value, numerator, denominator) == (pytest.approx(100), pytest.approx(300), 3)
+    # purchase_frequency is no revenue KPI: C4 counts, 4 orders / 4 customers
+    assert scorecard_value(serving, "purchase_frequency") == (1.0, 4.0, 4.0)
+    # the currency breakdown is in that currency
+    assert scorecard_value(serving, "average_order_value", "currency", "USD") == (110, 110, 1)
+    assert scorecard_value(serving, "average_order_value", "currency", "JPY") == (16000, 16000, 1)
+    assert scorecard_value(serving, "average_order_value", "currency", "SEK") == (1000, 1000, 1)
+    with duckdb.connect(str(serving), read_only=True) as con:
+        flags = dict(
+            con.execute("select order_id, has_exchange_rate from marts.fct_orders").fetchall()
+        )
+    assert flags == {"O1": True, "O2": True, "O3": True, "O4": False}
+
+
+def test_an_order_without_a_rate_is_warned_about(currency_run):
+    _, result = currency_run
+    warnings = [
+        line for line in result.stdout.splitlines() if "order_without_exchange_rate" in line
+    ]
+    assert len(warnings) == 1, result.stdout
+    assert re.search(r"\b1 of 4 rows\b", warnings[0]), warnings[0]
+    assert "SEK on 2025-03-10 (order O4)" in warnings[0]

@@ -461,6 +461,34 @@ RECONCILIATION = Suite(
                 ),
             ),
         ),
+        Frame(
+            name="exchange_rates",
+            chunked=True,
+            description=(
+                "each order and, when no rate of the seed exchange_rates converts it to the "
+                "reporting currency, its currency, date and id"
+            ),
+            sql="""
+                select
+                    order_id,
+                    case
+                        when not has_exchange_rate
+                            then currency || ' on ' || cast(ordered_at as date)
+                                || ' (order ' || order_id || ')'
+                    end as order_without_exchange_rate,
+                from marts.fct_orders
+            """,
+            expectations=(
+                Expect(
+                    "expect_column_values_to_be_null",
+                    {"column": "order_without_exchange_rate"},
+                    WARNING,
+                    "orders in a currency that no rate of seeds/exchange_rates.csv converts to "
+                    "the reporting currency on their date: left out of every revenue KPI "
+                    "(AOV, CLV) until a rate is added",
+                ),
+            ),
+        ),
     ),
 )
 

@@ -3,6 +3,8 @@
 -- as_of: the month that contains as_of is measured at as_of), the share whose last such
 -- order is more than var('churn_days') days before that moment. One row per month with
 -- orders. Future-dated orders (is_future_dated) are left out: churn is relative to as_of.
+-- Months are those of the reporting time zone (var reporting_time_zone): a month ends at
+-- midnight there.
 with orders as (
     select * from {{ ref('fct_orders') }}
 ),
@@ -34,17 +36,19 @@ non_cancelled_orders as (
 
 months as (
     select distinct
-        cast({{ dbt.date_trunc('month', 'ordered_at') }} as date) as period_start,
+        {{ reporting_month('ordered_at') }} as period_start,
     from non_cancelled_orders
 ),
 
 measured_at as (
     select
         period_start,
-        cast({{ dbt.dateadd('month', 1, 'period_start') }} as timestamp) as month_end_at,
+        {{ utc_from_reporting_time(
+            "cast(" ~ dbt.dateadd('month', 1, 'period_start') ~ " as timestamp)"
+        ) }} as month_end_at,
         least(month_end_at, {{ as_of() }}) as measured_at,
     from months
-    where period_start <= {{ as_of() }}
+    where period_start <= {{ reporting_time(as_of()) }}
 ),
 
 last_order_per_month as (

@@ -1,12 +1,16 @@
 -- Order KPIs in the long shape of kpi_scorecard: repeat_customer_rate, purchase_frequency,
 -- average_order_value, customer_lifetime_value and churn_rate, all_time overall, by
--- channel and by month. A slice restricts the orders (the orders of that channel / month)
+-- channel, by currency and by month. A slice restricts the orders (the orders of that channel / month)
 -- and the customers are counted over those orders; churn_rate by month is instead the
 -- churn rate at the end of the month (see int_kpi__churn_by_month).
 -- Orders are the latest version of each order_id; customers are unified customers.
 -- churn_rate is relative to as_of: it leaves out future-dated orders (is_future_dated: a
 -- timestamp after the load time of its batch cannot be true), so a customer's last order
 -- is the last one that can be true, and a customer with only such orders is not counted.
+-- Money (AOV, CLV) is in the reporting currency (fct_orders.reporting_amount) over the
+-- orders a rate converts: an order without one counts in no revenue KPI, neither its
+-- amount nor its customer (it is warned about in the quality suite). The `currency`
+-- breakdown is in that currency: every order of it counts, at its own amount.
 with orders as (
     select * from {{ ref('fct_orders') }}
 ),
@@ -21,7 +25,10 @@ latest_orders as (
         customer_key,
         ordered_at,
         channel,
+        currency,
         amount,
+        reporting_amount,
+        has_exchange_rate is true as has_exchange_rate,
         status = 'cancelled' as is_cancelled,
         status not in ('cancelled', 'returned') as is_revenue,
         is_future_dated is true as is_future_dated,
@@ -33,7 +40,17 @@ latest_orders as (
 ),
 
 sliced as (
-    {{ kpi_slices('latest_orders', ['channel'], 'ordered_at') }}
+    {{ kpi_slices('latest_orders', ['channel', 'currency'], 'ordered_at') }}
+),
+
+-- the money of each slice: the order's own currency in a currency breakdown, else the
+-- reporting currency, over the orders that have a rate
+valued as (
+    select
+        *,
+        case when dimension = 'currency' then amount else reporting_amount end as kpi_amount,
+        dimension = 'currency' or has_exchange_rate as is_valued,
+    from sliced
 ),
 
 customers_per_slice as (
@@ -44,11 +61,12 @@ customers_per_slice as (
         dimension_value,
         customer_key,
         count_if(not is_cancelled) as non_cancelled_orders,
-        coalesce(sum(amount) filter (where is_revenue), 0) as revenue,
+        count_if(not is_cancelled and is_valued) as valued_non_cancelled_orders,
+        coalesce(sum(kpi_amount) filter (where is_revenue and is_valued), 0) as revenue,
         max(ordered_at) filter (
             where not is_cancelled and not is_future_dated
         ) as last_non_cancelled_at,
-    from sliced
+    from valued
     where customer_key is not null
     group by all
 ),
@@ -62,6 +80,7 @@ customer_kpis as (
         count_if(non_cancelled_orders >= 1) as buyers,
         count_if(non_cancelled_orders >= 2) as repeat_buyers,
         sum(non_cancelled_orders) as non_cancelled_orders,
+        count_if(valued_non_cancelled_orders >= 1) as valued_buyers,
         sum(revenue) as revenue,
         count(last_non_cancelled_at) as churn_customers,
         count_if(
@@ -78,9 +97,9 @@ order_kpis as (
         period_start,
         dimension,
         dimension_value,
-        sum(amount) filter (where is_revenue) as revenue_amount,
-        count_if(is_revenue) as revenue_orders,
-    from sliced
+        sum(kpi_amount) filter (where is_revenue and is_valued) as revenue_amount,
+        count_if(is_revenue and is_valued) as revenue_orders,
+    from valued
     group by all
 ),
 
@@ -117,12 +136,12 @@ unpivoted as (
         period_start,
         dimension,
         dimension_value,
-        revenue / cast(buyers as double) as value,
+        revenue / cast(valued_buyers as double) as value,
         revenue as numerator,
-        buyers as denominator,
-        buyers as sample_size,
+        valued_buyers as denominator,
+        valued_buyers as sample_size,
     from customer_kpis
-    where buyers > 0
+    where valued_buyers > 0
     union all
     select
         'churn_rate' as kpi,

@@ -1,6 +1,7 @@
 -- Monthly acquisition cohorts: customers grouped by the month of their first
 -- non-cancelled order, and how many of them order again (a non-cancelled order) in each
 -- month since. months_since_first_order = 0 is the acquisition month (retention 100 %).
+-- Months are those of the reporting time zone (var reporting_time_zone).
 with orders as (
     select * from {{ ref('fct_orders') }}
 ),
@@ -9,8 +10,9 @@ non_cancelled_orders as (
     select
         customer_key,
         ordered_at,
-        cast({{ dbt.date_trunc('month', 'ordered_at') }} as date) as order_month,
-        case when status != 'returned' then amount else 0 end as revenue,
+        {{ reporting_month('ordered_at') }} as order_month,
+        -- in the reporting currency; an order no rate converts adds nothing (NULL)
+        case when status != 'returned' then reporting_amount else 0 end as revenue,
     from orders
     where
         status != 'cancelled'
@@ -41,7 +43,7 @@ activity as (
         ) }} as months_since_first_order,
         count(distinct non_cancelled_orders.customer_key) as active_customers,
         count(*) as orders,
-        sum(non_cancelled_orders.revenue) as revenue,
+        coalesce(sum(non_cancelled_orders.revenue), 0) as revenue,
     from non_cancelled_orders
     inner join first_orders
         on non_cancelled_orders.customer_key = first_orders.customer_key

@@ -28,7 +28,8 @@ order_features as (
         customer_key,
         count_if(status != 'cancelled') as orders,
         coalesce(
-            sum(amount) filter (where status not in ('cancelled', 'returned')), 0
+            -- in the reporting currency; an order no rate converts adds nothing
+            sum(reporting_amount) filter (where status not in ('cancelled', 'returned')), 0
         ) as revenue,
         -- recency is relative to as_of: a future-dated order (is_future_dated) is not
         -- the last order

@@ -70,7 +70,8 @@ order_summary as (
     select
         customer_key,
         count(*) filter (where not is_cancelled) as orders_count,
-        coalesce(sum(amount) filter (where is_revenue), 0) as lifetime_revenue,
+        -- in the reporting currency; an order no rate converts adds nothing
+        coalesce(sum(reporting_amount) filter (where is_revenue), 0) as lifetime_revenue,
         min(ordered_at) filter (where not is_cancelled) as first_order_at,
         max(ordered_at) filter (where not is_cancelled) as last_order_at,
         -- churn is relative to as_of: measured on the last order that can be true (not

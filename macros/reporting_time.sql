@@ -1,0 +1,13 @@
+{#-
+    A UTC timestamp (every timestamp of the warehouse) as the wall-clock time of the
+    reporting time zone, var('reporting_time_zone') (an IANA name, default UTC): months,
+    and dates of money conversion, are those of the shop's time zone. Europe/Rome:
+    2024-05-31 22:30 UTC is 2024-06-01 00:30.
+-#}
+{% macro reporting_time(utc_column) -%}
+    {%- if var('reporting_time_zone') | upper == 'UTC' -%}
+        {{ utc_column }}
+    {%- else -%}
+        timezone('{{ var("reporting_time_zone") }}', {{ utc_column }} at time zone 'UTC')
+    {%- endif -%}
+{%- endmacro %}

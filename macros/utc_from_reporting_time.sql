@@ -1,0 +1,12 @@
+{#-
+    The inverse of reporting_time: a wall-clock timestamp of the reporting time zone
+    (var('reporting_time_zone')) as the UTC timestamp the warehouse compares with, e.g. the
+    end of a reporting month (Europe/Rome: 2024-07-01 00:00 is 2024-06-30 22:00 UTC).
+-#}
+{% macro utc_from_reporting_time(local_column) -%}
+    {%- if var('reporting_time_zone') | upper == 'UTC' -%}
+        {{ local_column }}
+    {%- else -%}
+        timezone('UTC', {{ local_column }} at time zone '{{ var("reporting_time_zone") }}')
+    {%- endif -%}
+{%- endmacro %}
