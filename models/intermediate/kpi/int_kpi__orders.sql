@@ -1,8 +1,8 @@
 -- Order KPIs in the long shape of kpi_scorecard: repeat_customer_rate, purchase_frequency,
 -- average_order_value, customer_lifetime_value and churn_rate, all_time overall, by
--- channel, by currency and by month. A slice restricts the orders (the orders of that channel / month)
--- and the customers are counted over those orders; churn_rate by month is instead the
--- churn rate at the end of the month (see int_kpi__churn_by_month).
+-- channel, by currency and by month. A slice restricts the orders (the orders of that
+-- channel / currency / month) and the customers are counted over those orders; churn_rate
+-- by month is instead the churn rate at the end of the month (int_kpi__churn_by_month).
 -- Orders are the latest version of each order_id; customers are unified customers.
 -- churn_rate is relative to as_of: it leaves out future-dated orders (is_future_dated: a
 -- timestamp after the load time of its batch cannot be true), so a customer's last order
