@@ -82,8 +82,8 @@ def _build_clean_warehouse(path: Path, *, events: int = 300) -> None:
     con.execute("create schema marts")
     con.execute(
         """create table marts.fct_orders as
-        select order_id, 'k' || customer_id as customer_key, amount,
-            status not in ('cancelled', 'returned') as is_revenue
+        select order_id, 'k' || customer_id as customer_key, ordered_at, currency, amount,
+            status not in ('cancelled', 'returned') as is_revenue, true as has_exchange_rate
         from staging.stg_crm__orders"""
     )
     con.execute(
@@ -309,6 +309,23 @@ def test_reconciliation_against_raw(db: Path, data_dir: Path):
     result = run_suite(db, "marts_fct_orders", data_dir=data_dir)
     [failure] = result.blocking_failures
     assert failure.unexpected_count == 2  # orders and revenue both differ
+
+
+def test_an_order_without_an_exchange_rate_is_a_warning_naming_it(db: Path, data_dir: Path):
+    # issue 17 §7c: no rate converts o7 to the reporting currency -> warned about (it is
+    # left out of every revenue KPI), with its currency, date and id; publish goes on
+    _execute(
+        db,
+        "update marts.fct_orders set currency = 'SEK', has_exchange_rate = false "
+        "where order_id = 'o7'",
+    )
+    result = run_suite(db, "marts_fct_orders", data_dir=data_dir)
+    assert result.passed and result.status == "warning"
+    [warning] = result.warnings
+    assert warning.target == "order_without_exchange_rate"
+    assert warning.unexpected_count == 1
+    [example] = warning.examples
+    assert example.startswith("SEK on ") and example.endswith("(order o7)")
 
 
 def test_identity_component_over_the_limit_blocks(db: Path, data_dir: Path):
