@@ -9,7 +9,8 @@
     on_schema_change='fail',
 ) }}
 -- Web sessions: one anonymous_id's events with no gap over var('session_timeout_minutes')
--- minutes, the gap measured exactly (seconds_between: 1800.8 s is over 30 minutes). session_id is derived from the anonymous_id and the session's first event.
+-- minutes, the gap measured exactly (seconds_between: 1800.8 s is over 30 minutes).
+-- session_id is derived from the anonymous_id and the session's first event.
 -- event_at is never NULL (the loader requires it; a not_null test on stg_web__events guards
 -- it): the incremental build below relies on it.
 -- Incremental: every anonymous_id with events loaded since the high-water mark gets its
