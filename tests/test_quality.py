@@ -172,33 +172,45 @@ def test_blocking_failure_fails_and_lands_in_data_docs(db: Path, data_dir: Path)
 
 
 def test_warning_only_problem_passes_and_is_reported(db: Path, data_dir: Path):
-    _execute(db, "update raw.crm_orders set status = 'on_hold' where order_id = 'o5'")
+    # an unknown word in an optional column is kept (as unknown) with a warning; a synonym
+    # (Shopify's pos for store) is no warning
+    _execute(db, "update raw.crm_orders set channel = 'fax' where order_id = 'o5'")
+    _execute(db, "update raw.crm_orders set channel = ' POS' where order_id = 'o6'")
     result = run_suite(db, "raw_crm_orders", data_dir=data_dir)
     assert result.passed and result.status == "warning"
     [warning] = result.warnings
-    assert warning.target == "status" and "on_hold" in warning.examples
+    assert warning.target == "channel" and set(warning.examples) == {"fax"}  # both versions of o5
     assert "warning" in result.summary()
+
+
+def test_unknown_required_word_in_raw_is_a_blocking_failure(db: Path, data_dir: Path):
+    """The loader quarantines an unknown required word: one in raw is a breach."""
+    _execute(db, "update raw.crm_orders set status = 'on_hold' where order_id = 'o5'")
+    _execute(db, "update raw.crm_orders set status = 'Canceled' where order_id = 'o6'")
+    result = run_suite(db, "raw_crm_orders", data_dir=data_dir)
+    [failure] = result.blocking_failures
+    assert failure.target == "status" and set(failure.examples) == {"on_hold"}
 
 
 def test_large_table_is_validated_in_batches_with_summed_counts(tmp_path: Path, data_dir: Path):
     path = tmp_path / "big.duckdb"
     _build_clean_warehouse(path, events=2_500)
-    # 7 unknown event types spread over all three batches; 4 events from the future
+    # 7 unknown device types spread over all three batches; 4 events from the future
     _execute(
         path,
-        "update raw.web_events set event_type = 'teleport' "
+        "update raw.web_events set device_type = 'teleport' "
         "where event_id in ('e1', 'e2', 'e1200', 'e1201', 'e1202', 'e2400', 'e2499')",
         "update raw.web_events set event_at = timestamp '2030-01-01' "
         "where event_id in ('e0', 'e999', 'e1000', 'e2001')",
     )
     result = run_suite(path, "raw_web_events", batch_rows=1_000, data_dir=data_dir)
     rows_outcomes = [o for o in result.outcomes if o.frame == "rows"]
-    event_type = next(o for o in rows_outcomes if o.target == "event_type" and not o.success)
+    device_type = next(o for o in rows_outcomes if o.target == "device_type" and not o.success)
     future = next(o for o in rows_outcomes if o.target == "_load_horizon, _latest_timestamp")
     assert result.batches == 3 + 1  # rows in 3 batches, plus the schema frame
-    assert event_type.element_count == 2_500 and event_type.unexpected_count == 7
+    assert device_type.element_count == 2_500 and device_type.unexpected_count == 7
     assert future.unexpected_count == 4 and not future.success
-    assert set(event_type.examples) == {"teleport"}
+    assert set(device_type.examples) == {"teleport"}
     assert result.passed and result.status == "warning"  # both are warnings
 
 

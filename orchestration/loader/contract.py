@@ -34,6 +34,10 @@ class Column:
     required: bool = False
     # Inclusive lower bound for numbers (amount >= 0, counts >= 0).
     minimum: float | None = None
+    # Listed values: the name of its vocabulary in seeds/vocabulary.csv (see
+    # orchestration/vocabulary.py). Required: an unknown word quarantines the row;
+    # optional: the row is kept, the word read as unknown, with a warning.
+    vocabulary: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,7 @@ CUSTOMERS = Entity(
         Column("last_name", TEXT),
         Column("country", TEXT),
         Column("city", TEXT),
-        Column("signup_channel", TEXT),
+        Column("signup_channel", TEXT, vocabulary="signup_channel"),
         Column("created_at", TIMESTAMP, required=True),
         Column("updated_at", TIMESTAMP, required=True),
         Column("marketing_opt_in", BOOLEAN),
@@ -85,8 +89,8 @@ ORDERS = Entity(
         Column("order_id", TEXT, required=True),
         Column("customer_id", TEXT, required=True),
         Column("ordered_at", TIMESTAMP, required=True),
-        Column("channel", TEXT),
-        Column("status", TEXT, required=True),
+        Column("channel", TEXT, vocabulary="order_channel"),
+        Column("status", TEXT, required=True, vocabulary="order_status"),
         Column("currency", TEXT),
         Column("amount", DECIMAL, required=True, minimum=0),
         Column("items_count", INTEGER, minimum=0),
@@ -103,13 +107,13 @@ TICKETS = Entity(
         Column("ticket_id", TEXT, required=True),
         Column("customer_id", TEXT),
         Column("contact_email", TEXT),
-        Column("channel", TEXT),
+        Column("channel", TEXT, vocabulary="ticket_channel"),
         Column("category", TEXT),
-        Column("priority", TEXT),
+        Column("priority", TEXT, vocabulary="ticket_priority"),
         Column("opened_at", TIMESTAMP, required=True),
         Column("first_response_at", TIMESTAMP),
         Column("resolved_at", TIMESTAMP),
-        Column("status", TEXT, required=True),
+        Column("status", TEXT, required=True, vocabulary="ticket_status"),
         Column("agent_replies", INTEGER, minimum=0),
         Column("reopened_count", INTEGER, minimum=0),
         Column("updated_at", TIMESTAMP),
@@ -128,13 +132,13 @@ WEB_EVENTS = Entity(
         Column("anonymous_id", TEXT, required=True),
         Column("user_id", TEXT),
         Column("email", TEXT),
-        Column("event_type", TEXT, required=True),
+        Column("event_type", TEXT, required=True, vocabulary="event_type"),
         Column("page_url", TEXT),
         Column("referrer", TEXT),
         Column("utm_source", TEXT),
         Column("utm_medium", TEXT),
         Column("utm_campaign", TEXT),
-        Column("device_type", TEXT),
+        Column("device_type", TEXT, vocabulary="device_type"),
         Column("order_id", TEXT),
         Column("properties", JSON),
     ),
@@ -148,12 +152,12 @@ SURVEY_RESPONSES = Entity(
     columns=(
         Column("response_id", TEXT, required=True),
         Column("survey_id", TEXT),
-        Column("survey_type", TEXT, required=True),
+        Column("survey_type", TEXT, required=True, vocabulary="survey_type"),
         Column("submitted_at", TIMESTAMP, required=True),
         Column("customer_id", TEXT),
         Column("respondent_email", TEXT),
         Column("touchpoint", TEXT),
-        Column("channel", TEXT),
+        Column("channel", TEXT, vocabulary="survey_channel"),
         Column("score", INTEGER),
         Column("comment", TEXT),
         Column("language", TEXT),
@@ -179,7 +183,9 @@ ROW_REASONS = {
     "bad_number": "a number (decimal or integer) cannot be parsed",
     "bad_boolean": "a boolean is not true/false/1/0/yes/no",
     "score_out_of_range": "a survey score is outside the scale of its survey_type",
-    "unknown_survey_type": "survey_type is not nps, csat or ces",
+    "unknown_survey_type": "survey_type is not nps, csat or ces (nor a known synonym)",
+    "unknown_value": "a required listed value (status, event_type) is neither a listed value "
+    "nor a synonym in seeds/vocabulary.csv",
     "negative_value": "an amount or count is below zero",
     "response_before_open": "first_response_at or resolved_at precedes opened_at",
     "malformed_record": "the record cannot be parsed (wrong field count, invalid JSON)",

@@ -8,6 +8,7 @@ them for all rows at once: there are no Python loops over rows.
 
 from __future__ import annotations
 
+from ..vocabulary import value_sql, vocabulary
 from .contract import (
     BOOLEAN,
     DECIMAL,
@@ -38,6 +39,7 @@ REASON_ORDER = (
     "bad_timestamp",
     "bad_number",
     "bad_boolean",
+    "unknown_value",
     "unknown_survey_type",
     "score_out_of_range",
     "negative_value",
@@ -160,20 +162,22 @@ def _checks(entity: Entity, time_zone: str) -> list[tuple[str, str, str]]:
                     "boolean; use true/false, 1/0 or yes/no (or leave it empty if unknown)'",
                 )
             )
+    for c in entity.columns:
+        if c.vocabulary and c.required and not vocabulary(c.vocabulary).open:
+            listed = vocabulary(c.vocabulary).listed
+            checks.append(
+                (
+                    "unknown_survey_type" if c.name == "survey_type" else "unknown_value",
+                    f"{raw(c)} is not null and k_{c.name} is null",
+                    f"'column \"{c.name}\" has ' || {shown(raw(c))} || ', which is neither "
+                    f"one of {'/'.join(listed)} nor a synonym in seeds/vocabulary.csv; map the "
+                    "word there (with the tool that writes it) if it means one of them, or "
+                    "correct the value in the source extract'",
+                )
+            )
     names = set(entity.column_names)
     if {"survey_type", "score"} <= names:
-        types = ", ".join(sql_str(t) for t in SURVEY_SCALES)
-        kind = "lower(t_survey_type)"
-        checks.append(
-            (
-                "unknown_survey_type",
-                f"t_survey_type is not null and {kind} not in ({types})",
-                "'column \"survey_type\" has ' || "
-                + shown("t_survey_type")
-                + f" || ', which is not one of {'/'.join(SURVEY_SCALES)}; correct the "
-                "survey type in the survey tool export'",
-            )
-        )
+        kind = "k_survey_type"
         low = (
             f"case {kind} "
             + " ".join(f"when {sql_str(k)} then {lo}" for k, (lo, _) in SURVEY_SCALES.items())
@@ -225,7 +229,12 @@ def checked_select(
     giving __line, t_<col> typed values, __code (NULL when the record is fine), __reason
     and __text (the original record; only for bad records)."""
     typed = ",\n            ".join(
-        f"{typed_sql(c, time_zone)} as t_{c.name}" for c in entity.columns
+        [f"{typed_sql(c, time_zone)} as t_{c.name}" for c in entity.columns]
+        + [
+            f"{value_sql(vocabulary(c.vocabulary), raw(c))} as k_{c.name}"
+            for c in entity.columns
+            if c.vocabulary
+        ]
     )
     checks = _checks(entity, time_zone)
     code = "case " + " ".join(f"when {cond} then {sql_str(k)}" for k, cond, _ in checks) + " end"

@@ -14,7 +14,7 @@ renamed as (
         {{ nullif_blank('last_name') }} as last_name,
         upper({{ nullif_blank('country') }}) as country,
         {{ nullif_blank('city') }} as city,
-        lower({{ nullif_blank('signup_channel') }}) as signup_channel,
+        {{ vocabulary_value('signup_channel', 'signup_channel') }} as signup_channel,
         created_at,
         updated_at,
         marketing_opt_in,
