@@ -15,7 +15,13 @@ TEXT = "varchar"
 TIMESTAMP = "timestamp"  # naive, always UTC
 BOOLEAN = "boolean"
 INTEGER = "integer"
-DECIMAL = "decimal(18,6)"
+# Amounts: exact decimal arithmetic, so a sum is the same whatever order a parallel
+# aggregation adds the rows in (DOUBLE sums can differ in the last digits between runs,
+# which would break bit-identical rebuilds). 18 decimals hold every digit a spreadsheet or
+# dataframe writes for an amount (a float's 17 significant digits: 29.849999999999998);
+# 20 integer digits hold any amount. The landing contract sets no precision limit: more
+# decimals are rounded half away from zero at the 18th (below a double's resolution).
+DECIMAL = "decimal(38,18)"
 JSON = "json"
 
 # Columns every raw entity table has in addition to the contract's columns.
@@ -180,7 +186,7 @@ FALSE_VALUES = ("false", "0", "no")
 ROW_REASONS = {
     "missing_required": "a required value is empty",
     "bad_timestamp": "a timestamp is not ISO-8601",
-    "bad_number": "a number (decimal or integer) cannot be parsed",
+    "bad_number": "a number (decimal or integer) cannot be parsed, or is out of range",
     "bad_boolean": "a boolean is not true/false/1/0/yes/no",
     "score_out_of_range": "a survey score is outside the scale of its survey_type",
     "unknown_survey_type": "survey_type is not nps, csat or ces (nor a known synonym)",

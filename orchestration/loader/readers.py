@@ -393,6 +393,10 @@ def stage_parquet(
             return f"strftime(timezone('UTC', {col}), '%Y-%m-%dT%H:%M:%S.%fZ')"
         if type_.startswith(("STRUCT", "MAP")) or type_.endswith("]") or type_ == "JSON":
             return f"to_json({col})::varchar"
+        if type_ in ("DOUBLE", "FLOAT", "REAL"):
+            # the shortest text that reads back as the same float (29.849999999999998);
+            # NaN is how pandas writes a missing value in a float column
+            return f"case when not isnan({col}) then {col}::varchar end"
         return f"{col}::varchar"
 
     v_cols = ", ".join(

@@ -53,3 +53,23 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     # warehouses created before file_mtime_ns existed (the column is appended there)
     con.execute("alter table raw.load_log add column if not exists file_mtime_ns bigint")
     con.execute(QUARANTINE_DDL)
+    _widen_decimals(con)
+
+
+def _widen_decimals(con: duckdb.DuckDBPyConnection) -> None:
+    """Warehouses created when amounts were decimal(18,6) get the contract's wider type
+    (every stored value fits it exactly)."""
+    for entity in ENTITIES:
+        for column in entity.columns:
+            if not column.type.startswith("decimal"):
+                continue
+            found = con.execute(
+                "select data_type from information_schema.columns where table_schema = 'raw' "
+                "and table_name = ? and column_name = ?",
+                [entity.name, column.name],
+            ).fetchone()
+            if found and found[0].replace(" ", "").lower() != column.type.replace(" ", ""):
+                con.execute(
+                    f"alter table raw.{entity.name} alter column {column.name} "
+                    f"set data type {column.type}"
+                )

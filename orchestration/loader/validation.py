@@ -28,9 +28,14 @@ ISO_TIMESTAMP_RE = (
     r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?)?"
 )
 OFFSET_RE = r"(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$"
-# decimal(18,6): at most 6 significant decimals (trailing zeros are fine), no exponent
-DECIMAL_RE = r"[+-]?(?:\d+(?:\.\d{0,6}0*)?|\.\d{1,6}0*)"
-INTEGER_RE = r"[+-]?\d+(?:\.0*)?"
+# A number as spreadsheets and dataframes write it (landing contract): a sign, digits with
+# a dot as the decimal separator, any number of decimals, exponent notation (1.5e3,
+# 1E-07). No thousands separator, no decimal comma, no inf/nan.
+NUMBER_RE = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+DECIMAL_RE = NUMBER_RE
+# A whole number, however written: 3, +3, 3.0 (pandas writes an integer column with a
+# missing value as floats), 3e2.
+INTEGER_RE = NUMBER_RE
 
 # The order in which breaches are reported when a record has several.
 REASON_ORDER = (
@@ -95,9 +100,10 @@ def typed_sql(column: Column, time_zone: str) -> str:
             f"then try_cast({r} as {DECIMAL}) end"
         )
     if column.type == INTEGER:
+        exact = f"try_cast({r} as {DECIMAL})"
         return (
             f"case when regexp_full_match({r}, {sql_str(INTEGER_RE)}) "
-            f"then try_cast(try_cast({r} as decimal(38,0)) as integer) end"
+            f"and {exact} = trunc({exact}) then try_cast({exact} as integer) end"
         )
     if column.type == BOOLEAN:
         trues = ", ".join(sql_str(v) for v in TRUE_VALUES)
@@ -139,10 +145,10 @@ def _checks(entity: Entity, time_zone: str) -> list[tuple[str, str, str]]:
     for c in entity.columns:
         if c.type in (DECIMAL, INTEGER):
             what = (
-                "a decimal number with at most 6 decimals (use a dot as the decimal separator, "
-                "no thousands separator)"
+                "a number below 10^20 (use a dot as the decimal separator, no thousands "
+                "separator; exponent notation such as 1.5e3 is fine)"
                 if c.type == DECIMAL
-                else "a whole number (integer)"
+                else "a whole number (integer) between -2147483648 and 2147483647"
             )
             checks.append(
                 (
