@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .config import settings
+from .loader.load import LandingFolderMissing, check_landing_dir, nothing_to_load
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -42,6 +43,18 @@ def _run(args: argparse.Namespace) -> int:
     print(f"landing {s.landing_dir} → warehouse {s.warehouse_path} → serving {s.serving_path}")
     for path in s.mappings:
         print(f"mapping {path}")
+    try:
+        check_landing_dir(s.landing_dir)
+    except LandingFolderMissing as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if not s.mappings and nothing_to_load(s.landing_dir, s.warehouse_path):
+        print(
+            f"nothing to load: {s.landing_dir} holds no extract yet (a new install before the "
+            "first extract); nothing published. Land the extracts (README: Pointing it at "
+            "real extracts) and run again."
+        )
+        return 0
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     log_path = None if args.verbose else s.data_dir / "logs" / f"run-{stamp}.log"
     report = run_pipeline(full_refresh=args.full_refresh, log_path=log_path)

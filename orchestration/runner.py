@@ -132,7 +132,7 @@ def _report(result, logs) -> RunReport:
             key = materialization.asset_key
             metadata = {k: v.value for k, v in materialization.metadata.items()}
             if key.path[0] == "raw":
-                for name in ("new_files", "files_quarantined"):
+                for name in ("new_files", "files_quarantined", "files_ignored"):
                     report.files[name] = report.files.get(name, 0) + int(metadata.get(name, 0))
                 for name in ("rows_read", "rows_loaded", "rows_quarantined"):
                     report.rows[name] = report.rows.get(name, 0) + int(metadata.get(name, 0))
@@ -171,6 +171,7 @@ def format_report(report: RunReport) -> str:
     lines.append(
         f"  files   : {f.get('new_files', 0)} new, "
         f"{f.get('files_quarantined', 0)} quarantined whole"
+        + (f", {f['files_ignored']} ignored (see raw.load_log)" if f.get("files_ignored") else "")
     )
     lines.append(
         f"  rows    : {r.get('rows_read', 0)} read, {r.get('rows_loaded', 0)} loaded, "

@@ -54,8 +54,16 @@ def ingest_landing(context: AssetExecutionContext, warehouse: WarehouseResource)
             workers=s.threads,
             mappings=mappings,
         )
+        for r in report.files:
+            if r.status == "ignored":
+                context.log.info(r.message)
         for entity in entities:
-            new = [r for r in report.files if r.entity == entity.name and r.status != "duplicate"]
+            ignored = [r for r in report.files if r.entity == entity.name and r.status == "ignored"]
+            new = [
+                r
+                for r in report.files
+                if r.entity == entity.name and r.status not in ("duplicate", "ignored")
+            ]
             for r in new:
                 log = context.log.warning if r.status == "quarantined" else context.log.info
                 log(
@@ -67,6 +75,7 @@ def ingest_landing(context: AssetExecutionContext, warehouse: WarehouseResource)
                 metadata={
                     "new_files": len(new),
                     "files_quarantined": sum(r.status == "quarantined" for r in new),
+                    "files_ignored": len(ignored),
                     "rows_read": sum(r.rows_read for r in new),
                     "rows_loaded": sum(r.rows_loaded for r in new),
                     "rows_quarantined": sum(r.rows_quarantined for r in new),

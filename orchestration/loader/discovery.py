@@ -28,12 +28,7 @@ def _candidates(landing_dir: Path, entity: Entity) -> list[Path]:
     folder = landing_dir / entity.folder
     if not folder.is_dir():
         return []
-    files = [
-        p
-        for p in folder.rglob("*")
-        if p.is_file()
-        and not any(part.startswith((".", "_")) for part in p.relative_to(folder).parts)
-    ]
+    files = [p for p in folder.rglob("*") if p.is_file() and not is_hidden(p, folder)]
     return sorted(files, key=lambda p: relative_name(p, landing_dir))
 
 
@@ -53,3 +48,34 @@ def unsupported_files(landing_dir: Path, entity: Entity) -> list[Path]:
     landing_dir = Path(landing_dir)
     formats = tuple(f.lower() for f in entity.formats)
     return [p for p in _candidates(landing_dir, entity) if not p.name.lower().endswith(formats)]
+
+
+def is_hidden(path: Path, folder: Path) -> bool:
+    """A hidden or temporary file: a part of its path under `folder` starts with . or _
+    (.DS_Store, ~$ locks aside: editor swap files, upload temp files, Spark's _SUCCESS)."""
+    return any(part.startswith((".", "_")) for part in path.relative_to(folder).parts)
+
+
+def ignored_files(landing_dir: Path, entities) -> list[tuple[Path, str | None, str]]:
+    """Every file under the landing folder that no entity loads: (path, entity name or
+    None, reason), in lexical order. Nothing under the landing folder goes unaccounted."""
+    landing_dir = Path(landing_dir)
+    folders = {e.folder: e for e in entities}
+    found = []
+    for path in sorted(landing_dir.rglob("*"), key=lambda p: relative_name(p, landing_dir)):
+        if not path.is_file():
+            continue
+        rel = relative_name(path, landing_dir)
+        entity = next((e for folder, e in folders.items() if rel.startswith(folder + "/")), None)
+        if entity is not None and not is_hidden(path, landing_dir / entity.folder):
+            continue  # the entity's own: loaded, duplicate or quarantined
+        if is_hidden(path, landing_dir):
+            reason = "a hidden or temporary file (its name or folder starts with . or _)"
+        else:
+            reason = (
+                "not in an entity folder ("
+                + ", ".join(sorted(folders))
+                + "); move it into the folder of its entity to load it"
+            )
+        found.append((path, entity.name if entity else None, reason))
+    return found

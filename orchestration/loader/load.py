@@ -27,7 +27,14 @@ from pathlib import Path
 import duckdb
 
 from .contract import ENTITIES, Entity
-from .discovery import file_format, landing_files, relative_name, unsupported_files
+from .diagnosis import diagnosis
+from .discovery import (
+    file_format,
+    ignored_files,
+    landing_files,
+    relative_name,
+    unsupported_files,
+)
 from .errors import LoadResourceError, resource_kind
 from .fingerprint import Fingerprint, fingerprint
 from .readers import STAGED, FileRejected, Staged, stage_csv, stage_jsonl, stage_parquet
@@ -61,7 +68,7 @@ class FileLoadResult:
     entity: str
     file_path: str  # relative to the landing folder, forward slashes
     batch_id: str
-    status: str  # loaded | quarantined | duplicate
+    status: str  # loaded | quarantined | duplicate | ignored
     rows_read: int
     rows_loaded: int
     rows_quarantined: int
@@ -95,6 +102,10 @@ class LoadReport:
     @property
     def files_quarantined(self) -> int:
         return sum(f.status == "quarantined" for f in self.files)
+
+    @property
+    def files_ignored(self) -> int:
+        return sum(f.status == "ignored" for f in self.files)
 
     @property
     def files_duplicate(self) -> int:
@@ -175,6 +186,7 @@ def load_landing(
     entities = list(entities)
     landing_dir = Path(landing_dir)
     mappings = list(mappings)
+    check_landing_dir(landing_dir)
 
     def load(cursor: duckdb.DuckDBPyConnection, entity: Entity) -> list[FileLoadResult]:
         results = load_entity(
@@ -195,6 +207,9 @@ def load_landing(
     if workers <= 1 or len(entities) <= 1:
         for entity in entities:
             report.files += load(con, entity)
+        report.files += log_ignored_files(
+            con, landing_dir, entities, _mapped(mappings, landing_dir)
+        )
         return report
 
     def load_in_own_cursor(entity: Entity) -> list[FileLoadResult]:
@@ -223,7 +238,79 @@ def load_landing(
     # ran to their end (each file is its own transaction)
     for entity in entities:
         report.files += futures[entity.name].result()
+    report.files += log_ignored_files(con, landing_dir, entities, _mapped(mappings, landing_dir))
     return report
+
+
+class LandingFolderMissing(FileNotFoundError):
+    """The landing folder does not exist: nothing can be loaded, and nothing should run."""
+
+
+def check_landing_dir(landing_dir: Path) -> None:
+    """Raise LandingFolderMissing (path and the variable to set) unless it is a folder."""
+    if not Path(landing_dir).is_dir():
+        raise LandingFolderMissing(
+            f"the landing folder {landing_dir} does not exist"
+            + (" (it is a file)" if Path(landing_dir).exists() else "")
+            + "; set CXW_LANDING_DIR to the folder that holds crm/, web/ and survey/ "
+            "(or CXW_DATA_DIR, whose landing/ it is by default), or create it"
+        )
+
+
+def _mapped(mappings: list, landing_dir: Path) -> set[Path]:
+    """The files a source mapping loads (they are not ignored, wherever they are)."""
+    if not mappings:
+        return set()
+    from .mapping import mapped_files  # the mapping module imports this one
+
+    return {p for m in mappings for p in mapped_files(m, landing_dir)}
+
+
+def log_ignored_files(
+    con: duckdb.DuckDBPyConnection,
+    landing_dir: Path,
+    entities: Iterable[Entity],
+    mapped: set[Path] = frozenset(),
+) -> list[FileLoadResult]:
+    """Record in raw.load_log every file under the landing folder that no entity and no
+    source mapping loads (status 'ignored', the reason in message), once per path, size and
+    modification time."""
+    results = []
+    for path, entity_name, reason in ignored_files(landing_dir, list(entities)):
+        if path in mapped:
+            continue
+        rel = relative_name(path, landing_dir)
+        stat = path.stat()
+        known = con.execute(
+            "select batch_id from raw.load_log where status = 'ignored' and file_path = ? "
+            "and file_bytes = ? and file_mtime_ns = ? limit 1",
+            [rel, stat.st_size, stat.st_mtime_ns],
+        ).fetchone()
+        if known:
+            continue
+        digest = hashlib.sha256()
+        with path.open("rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+        batch_id = (
+            "ignored-"
+            + hashlib.sha256(f"{rel}\0{stat.st_size}\0{stat.st_mtime_ns}".encode()).hexdigest()[:16]
+        )
+        now = _now()
+        message = f"{rel}: ignored, {reason}"
+        con.execute(
+            "insert into raw.load_log (batch_id, entity, file_path, file_sha256, file_bytes, "
+            "file_mtime_ns, status, rows_read, rows_loaded, rows_quarantined, message, "
+            "started_at, finished_at) values (?, ?, ?, ?, ?, ?, 'ignored', 0, 0, 0, ?, ?, ?)",
+            [
+                batch_id, entity_name or "", rel, digest.hexdigest(), stat.st_size,
+                stat.st_mtime_ns, message, now, now,
+            ],
+        )  # fmt: skip
+        results.append(
+            FileLoadResult(entity_name or "", rel, batch_id, "ignored", 0, 0, 0, message, 0.0)
+        )
+    return results
 
 
 def _landing_bytes(landing_dir: Path, entity: Entity) -> int:
@@ -388,8 +475,10 @@ def _load_file(
         if fp.gzip_error:
             raise FileRejected("unreadable", f"the gzip file is damaged ({fp.gzip_error})")
         if fp.utf8_error and (reader is None or reader.utf8):
+            seen = diagnosis(path, entity) if fmt == "csv" and reader is None else ""
             raise FileRejected(
-                "not_utf8", f"{fp.utf8_error}; export the file again with UTF-8 encoding"
+                "not_utf8",
+                f"{fp.utf8_error}; export the file again with UTF-8 encoding{seen}",
             )
         staged = (reader.stage if reader else READERS[fmt])(con, path, fp, entity)
     except FileRejected as exc:
@@ -486,3 +575,34 @@ def _drop_temp(con: duckdb.DuckDBPyConnection) -> None:
     ).fetchall()
     for (name,) in tables:
         con.execute(f"drop table if exists {name}")
+
+
+def nothing_to_load(landing_dir: Path, warehouse_path: Path) -> bool:
+    """True on a new install before its first extract: no entity has a file in the
+    landing folder (hidden and stray files aside) and the warehouse never loaded one.
+    A warehouse that loaded files before runs as usual (its releases stay current)."""
+    landing_dir = Path(landing_dir)
+    if any(
+        landing_files(landing_dir, entity) or unsupported_files(landing_dir, entity)
+        for entity in ENTITIES
+    ):
+        return False
+    if not Path(warehouse_path).exists():
+        return True
+    try:
+        con = duckdb.connect(str(warehouse_path), read_only=True)
+    except duckdb.Error:
+        return False  # in use by a run: let the pipeline decide
+    try:
+        (handled,) = con.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'raw' "
+            "and table_name = 'load_log'"
+        ).fetchone()
+        if not handled:
+            return True
+        (handled,) = con.execute(
+            "select count(*) from raw.load_log where status <> 'ignored'"
+        ).fetchone()
+        return handled == 0
+    finally:
+        con.close()

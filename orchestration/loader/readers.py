@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from .contract import Entity
+from .diagnosis import diagnosis
 from .errors import is_resource_error
 from .fingerprint import Fingerprint
 from .validation import ident, sql_str
@@ -163,7 +164,11 @@ def stage_csv(
     header = _csv_header(path, dialect)
     names = [h.strip().lower() for h in header]
     if not mapped:
-        _missing(entity, set(names), "header row", header)
+        try:
+            _missing(entity, set(names), "header row", header)
+        except FileRejected as exc:
+            exc.message += diagnosis(path, entity)
+            raise
     columns = [f"c{i}" for i in range(len(header))]
     spec = ", ".join(f"'{c}': 'VARCHAR'" for c in columns)
     options = (

@@ -14,7 +14,7 @@ create table if not exists raw.load_log (
     file_sha256 varchar not null,       -- content hash: the same content loads once
     file_bytes bigint not null,
     file_mtime_ns bigint,               -- modification time when read (see load_file)
-    status varchar not null,            -- loaded | quarantined (whole file) | duplicate
+    status varchar not null,            -- loaded | quarantined (whole file) | duplicate | ignored
     rows_read bigint not null,          -- rows_read = rows_loaded + rows_quarantined
     rows_loaded bigint not null,
     rows_quarantined bigint not null,
