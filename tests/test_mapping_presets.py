@@ -22,7 +22,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import cxw_env, run_cxw
+
+from tests.conftest import cxw_env, run_cxw
 
 REPO = Path(__file__).resolve().parent.parent
 REAL = REPO.parent / "shared" / "real-data"
