@@ -1,17 +1,12 @@
-{#- A phone number as E.164: '+' then digits with the country code.
-    '+39 333 ...' and '0039 333 ...' keep their country code; a number without an
-    international prefix gets var('default_phone_country_code'). Formatting (spaces,
-    dashes, dots, brackets) is dropped; a value without digits is NULL. -#}
-{% macro normalize_phone(column, default_country_code=none) -%}
-    {%- set country_code = default_country_code
-        if default_country_code is not none
-        else var('default_phone_country_code') -%}
-    case
-        when regexp_replace(coalesce({{ column }}, ''), '[^0-9]', '', 'g') = '' then null
-        when ltrim({{ column }}) like '+%'
-            then '+' || regexp_replace({{ column }}, '[^0-9]', '', 'g')
-        when regexp_matches(regexp_replace({{ column }}, '[^0-9]', '', 'g'), '^00[1-9]')
-            then '+' || substr(regexp_replace({{ column }}, '[^0-9]', '', 'g'), 3)
-        else '+' || '{{ country_code }}' || regexp_replace({{ column }}, '[^0-9]', '', 'g')
-    end
+{#- A phone number as E.164 ('+' then country code and national number), NULL when it is
+    missing or not a valid number: libphonenumber's rules (Python `phonenumbers`, through
+    cxw_phone_e164 registered by the dbt-duckdb plugin orchestration.dbt_plugin), so a
+    trunk prefix is dropped ('+44 (0)20 7946 0321' = '+44 20 7946 0321') and a number
+    without an international prefix is read in var('default_phone_region') (a region
+    code such as IT, or a country calling code such as 39). Call it only from models
+    materialised as tables: a view would need the function to be read. -#}
+{% macro normalize_phone(column, default_region=none) -%}
+    {%- set region = default_region if default_region is not none
+        else var('default_phone_region') -%}
+    cxw_phone_e164({{ column }}, {{ sql_string(region | string) }})
 {%- endmacro %}

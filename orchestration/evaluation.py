@@ -9,8 +9,11 @@ customer c,
     predicted pairs       = sum over c of m_c * (m_c - 1) / 2, m_c = truth identifiers in c
     true pairs            = sum over p of n_p * (n_p - 1) / 2, n_p = all identifiers of p
 
-so an identifier missing from the map costs recall. Emails and phones are compared as the
-map publishes them: sha256 of the normalised value.
+so an identifier missing from the map costs recall. Identifiers are compared as the map
+publishes them: text identifiers (CRM ids, anonymous ids, emails) normalised as the
+warehouse normalises them (`orchestration.identifiers.normalize_identifier`: NFKC, trimmed,
+case-folded), emails and phones as sha256 of the normalised value (the truth's phones are
+already E.164).
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+
+from .identifiers import register_functions
 
 # Targets of issue 4 ("done when").
 PRECISION_TARGET = 0.995
@@ -49,6 +54,7 @@ def evaluate_identity(database: Path, truth_dir: Path) -> dict[str, Any]:
 
     con = duckdb.connect()
     try:
+        register_functions(con)
         con.execute(f"attach '{database}' as wh (read_only)")
         type_case = " ".join(f"when '{k}' then '{v}'" for k, v in _MAP_TYPES.items())
         con.execute(
@@ -59,8 +65,10 @@ def evaluate_identity(database: Path, truth_dir: Path) -> dict[str, Any]:
                 identifier_type,
                 case identifier_type {type_case} end as map_type,
                 case
-                    when identifier_type in ('email', 'phone') then sha256(identifier_value)
-                    else identifier_value
+                    when identifier_type = 'phone' then sha256(identifier_value)
+                    when identifier_type = 'email'
+                        then sha256(cxw_normalize_identifier(identifier_value))
+                    else cxw_normalize_identifier(identifier_value)
                 end as map_value,
             from read_csv(?, header = true, all_varchar = true)
             """,
@@ -120,9 +128,10 @@ def evaluate_identity(database: Path, truth_dir: Path) -> dict[str, Any]:
                 inner join wh.marts.customer_identity_map as map
                     on map.identifier_type = case shared.identifier_type {type_case} end
                     and map.identifier_value = case
-                        when shared.identifier_type in ('email', 'phone')
-                            then sha256(shared.identifier_value)
-                        else shared.identifier_value
+                        when shared.identifier_type = 'phone' then sha256(shared.identifier_value)
+                        when shared.identifier_type = 'email'
+                            then sha256(cxw_normalize_identifier(shared.identifier_value))
+                        else cxw_normalize_identifier(shared.identifier_value)
                     end
                 """,
                 [str(shared_file)],

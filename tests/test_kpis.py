@@ -26,6 +26,7 @@ import pandas as pd
 import pytest
 
 from orchestration.generator import generate
+from orchestration.identifiers import normalize_identifier
 from orchestration.loader import load_landing
 
 REPO = Path(__file__).resolve().parent.parent
@@ -150,6 +151,10 @@ def _reporting_rates(orders: pd.DataFrame) -> pd.Series:
     )
 
 
+def _identifier(value: object) -> object:
+    return normalize_identifier(value) if isinstance(value, str) else None
+
+
 def _sha256(value: object) -> object:
     return hashlib.sha256(value.encode()).hexdigest() if isinstance(value, str) else None
 
@@ -169,10 +174,11 @@ class Raw:
         }
 
         def key_of(customer_ids: pd.Series, emails: pd.Series | None = None) -> pd.Series:
-            by_id = customer_ids.map(keys.get("crm_customer_id", {}))
+            # the map holds identifiers as compared: NFKC, trimmed, case-folded
+            by_id = customer_ids.map(_identifier).map(keys.get("crm_customer_id", {}))
             if emails is None:
                 return by_id
-            by_email = emails.map(_sha256).map(keys.get("email_sha256", {}))
+            by_email = emails.map(_identifier).map(_sha256).map(keys.get("email_sha256", {}))
             return by_id.fillna(by_email)
 
         customers = read("select * from raw.crm_customers")

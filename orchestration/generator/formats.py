@@ -1,7 +1,8 @@
 """How values are spelled in the extracts: ids, timestamps, emails, phone numbers.
 
-Also the normalisations the ground truth uses (they mirror the dbt macros
-`normalize_email` and `normalize_phone` with default country code 39):
+Also the normalisations the ground truth uses, which give the values the warehouse's
+macros `normalize_identifier` and `normalize_phone` (libphonenumber, default region IT)
+give for every spelling written here (tests/test_generator.py checks it):
 
 - email: trim spaces, lower case;
 - phone: a value starting with '+' keeps its digits; digits starting with '00' then 1-9

@@ -15,8 +15,12 @@ COUNTRY_CUM = cumulative([c[1] for c in vocab.COUNTRIES])
 COUNTRY_INFO = {c[0]: c for c in vocab.COUNTRIES}
 SIGNUP_CUM = cumulative(vocab.SIGNUP_WEIGHTS)
 NAME_LANGUAGE = {"IT": "it", "DE": "de", "CH": "de", "FR": "fr", "ES": "es", "GB": "en", "US": "en"}
-# national numbers: prefix + digits derived from the person index (unique per person)
-NATIONAL_PREFIX = {"39": "3", "49": "15", "33": "6", "34": "6", "44": "7", "41": "7", "1": "6"}
+# national numbers: prefix + digits derived from the person index (unique per person), in
+# ranges libphonenumber holds valid for every such suffix (mobile ranges; in the US, an
+# area code and an exchange starting with 2), so the warehouse links every real number
+NATIONAL_PREFIX = {"39": "34", "49": "151", "33": "66", "34": "6", "44": "75", "41": "79"}
+NATIONAL_LENGTH = {"39": 10, "49": 11, "33": 9, "34": 9, "44": 10, "41": 9}
+US_AREA_CODES = ("650", "212", "415", "310", "617", "312", "206", "303", "404", "512")
 
 # Traits forced on a few people of the first chunk, so every identity challenge shows up
 # even in a tiny sample: (trait, how many people).
@@ -114,8 +118,12 @@ def _secondary_email(person: Person, dice: Dice) -> str:
 
 def _national_number(person: Person) -> tuple[str, str]:
     code = COUNTRY_INFO[person.country][2]
-    digits = 9 if code in ("39", "49", "44", "1") else 8
-    return code, NATIONAL_PREFIX[code] + f"{scramble(person.index, 10**digits, salt=4):0{digits}d}"
+    if code == "1":
+        area, line = divmod(scramble(person.index, 10**7, salt=4), 10**6)
+        return code, f"{US_AREA_CODES[area]}2{line:06d}"
+    prefix = NATIONAL_PREFIX[code]
+    digits = NATIONAL_LENGTH[code] - len(prefix)
+    return code, prefix + f"{scramble(person.index, 10**digits, salt=4):0{digits}d}"
 
 
 def _record_count(dice: Dice, trait: str | None) -> int:

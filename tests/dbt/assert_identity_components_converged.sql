@@ -1,6 +1,7 @@
--- The component algorithm converged: no edge between two identifiers resolved in the same
--- pass joins two different components (bridges and identifiers re-split in a later pass
--- are exempt: their edges were dropped on purpose).
+-- The component algorithm converged: no edge of a CRM record's latest version between two
+-- identifiers resolved in the first pass joins two different components (bridges and
+-- identifiers re-split in a later pass are exempt: their edges were dropped on purpose;
+-- other evidence only attaches identifiers to CRM persons, see int_identity__components).
 with components as (
     select * from {{ ref('int_identity__components') }}
 ),
@@ -25,3 +26,4 @@ where
     and not dst.is_bridge
     and src.resolved_in_pass = 1
     and dst.resolved_in_pass = 1
+    and list_contains(edges.evidence, 'crm_customer')

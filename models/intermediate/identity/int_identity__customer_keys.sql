@@ -3,15 +3,16 @@
 -- component's earliest identifier (earliest first_seen_at; ties by type, then value).
 -- It depends only on the data, not on load order or row numbers, so it stays the same
 -- when later batches add identifiers to a person.
--- Emails and phones that were rejected (blocked, over a limit, bridges) belong to nobody;
--- a rejected anonymous_id is a visitor of its own, so every web session has a customer.
+-- Emails, phones and CRM customer_ids that were rejected (blocked, over a limit, bridges,
+-- shared by or between CRM persons) belong to nobody; a rejected anonymous_id is a visitor
+-- of its own (is_linked = false), so every web session has a customer.
 with components as (
     select * from {{ ref('int_identity__components') }}
 ),
 
 members as (
     select * from components
-    where not (is_bridge and identifier_type in ('email', 'phone'))
+    where is_linked or identifier_type = 'anonymous_id'
 ),
 
 keyed as (
@@ -33,6 +34,7 @@ final as (
         node_id,
         first_seen_at,
         last_seen_at,
+        is_linked,
     from keyed
 )
 

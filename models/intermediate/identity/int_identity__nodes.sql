@@ -5,7 +5,11 @@
 --     than var('max_crm_records_per_person'), or an anonymous_id that typed more emails
 --     than var('max_emails_per_person'): a shared value (a store's email, a kiosk) that
 --     would merge different people.
--- Blocked and over-the-limit identifiers do not link (is_linkable = false).
+--   a CRM customer_id seen with more distinct emails than var('max_emails_per_crm_id'):
+--     directly (its CRM record, tickets, answers) or typed by the web visitors that
+--     logged in as it or bought its orders: a placeholder such as a shop's guest id.
+-- Blocked and over-the-limit identifiers do not link (is_linkable = false). A CRM record's
+-- older versions (crm_customer_history) are not counted: they no longer link.
 with observations as (
     select * from {{ ref('int_identity__observations') }}
 ),
@@ -49,27 +53,32 @@ blocked as (
     where blocked_reason is not null
 ),
 
+current_observations as (
+    select * from observations
+    where evidence != 'crm_customer_history'
+),
+
 -- Links between two different identifiers, in both directions, unless one end is blocked.
 direct_links as (
     select
-        observations.anchor_type as identifier_type,
-        observations.anchor_value as identifier_value,
-        observations.identifier_type as linked_type,
-        observations.identifier_value as linked_value,
-    from observations
+        current_observations.anchor_type as identifier_type,
+        current_observations.anchor_value as identifier_value,
+        current_observations.identifier_type as linked_type,
+        current_observations.identifier_value as linked_value,
+    from current_observations
     where
-        observations.anchor_type != observations.identifier_type
-        or observations.anchor_value != observations.identifier_value
+        current_observations.anchor_type != current_observations.identifier_type
+        or current_observations.anchor_value != current_observations.identifier_value
     union
     select
-        observations.identifier_type,
-        observations.identifier_value,
-        observations.anchor_type,
-        observations.anchor_value,
-    from observations
+        current_observations.identifier_type,
+        current_observations.identifier_value,
+        current_observations.anchor_type,
+        current_observations.anchor_value,
+    from current_observations
     where
-        observations.anchor_type != observations.identifier_type
-        or observations.anchor_value != observations.identifier_value
+        current_observations.anchor_type != current_observations.identifier_type
+        or current_observations.anchor_value != current_observations.identifier_value
 ),
 
 unblocked_links as (
@@ -85,14 +94,56 @@ unblocked_links as (
             and direct_links.linked_value = blocked_other_end.identifier_value
 ),
 
--- unblocked_links is distinct (the union above), so counting rows counts distinct values
+-- visitors that typed more emails than a person has (a kiosk): their emails say nothing
+-- about the CRM ids logged in on them
+kiosk_visitors as (
+    select
+        identifier_type,
+        identifier_value,
+    from unblocked_links
+    where identifier_type = 'anonymous_id' and linked_type = 'email'
+    group by identifier_type, identifier_value
+    having count(*) > {{ var('max_emails_per_person') }}
+),
+
+-- the emails typed by a web visitor that logged in as a CRM customer_id or bought one of
+-- its orders: seen with that customer_id one step further
+visitor_emails_of_crm_ids as (
+    select distinct
+        crm_link.linked_type as identifier_type,
+        crm_link.linked_value as identifier_value,
+        email_link.linked_type,
+        email_link.linked_value,
+    from unblocked_links as crm_link
+    inner join unblocked_links as email_link
+        on
+            crm_link.identifier_type = email_link.identifier_type
+            and crm_link.identifier_value = email_link.identifier_value
+    anti join kiosk_visitors
+        on
+            crm_link.identifier_type = kiosk_visitors.identifier_type
+            and crm_link.identifier_value = kiosk_visitors.identifier_value
+    where
+        crm_link.identifier_type = 'anonymous_id'
+        and crm_link.linked_type = 'crm_customer_id'
+        and email_link.linked_type = 'email'
+),
+
+-- distinct values: unblocked_links is distinct (the union above), and the emails a CRM id
+-- has directly are added to those of its visitors by a union
+links_with_visitor_emails as (
+    select * from unblocked_links
+    union
+    select * from visitor_emails_of_crm_ids
+),
+
 link_counts as (
     select
         identifier_type,
         identifier_value,
         count(*) filter (where linked_type = 'crm_customer_id') as linked_crm_records,
         count(*) filter (where linked_type = 'email') as linked_emails,
-    from unblocked_links
+    from links_with_visitor_emails
     group by identifier_type, identifier_value
 ),
 
@@ -114,6 +165,10 @@ guarded as (
             when
                 identifiers.identifier_type = 'anonymous_id'
                 and link_counts.linked_emails > {{ var('max_emails_per_person') }}
+                then 'too_many_emails'
+            when
+                identifiers.identifier_type = 'crm_customer_id'
+                and link_counts.linked_emails > {{ var('max_emails_per_crm_id') }}
                 then 'too_many_emails'
         end as rejection_reason,
     from identifiers

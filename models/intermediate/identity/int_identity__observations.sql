@@ -4,6 +4,10 @@
 -- customer of the order it bought; a survey answer's or ticket's customer_id with its
 -- email; an order's customer_id. A row whose identifier is its own anchor only says that
 -- the identifier exists. One row per anchor, identifier and evidence.
+-- A CRM record links through what its latest version carries (evidence crm_customer);
+-- what only its older versions carried is kept as crm_customer_history (a corrected typo,
+-- a phone number given up), which never links the record to whoever holds the value now.
+-- Identifier values are normalised in staging (macros normalize_identifier, normalize_phone).
 with customer_versions as (
     select * from {{ ref('stg_crm__customer_versions') }}
 ),
@@ -28,18 +32,20 @@ responses as (
 -- as a join back to the distinct source rows
 crm_records as (
     {%- for identifier_type, column in [
-        ('crm_customer_id', 'customer_id'), ('email', 'email'), ('phone', 'phone_e164'),
+        ('crm_customer_id', 'customer_id_normalized'), ('email', 'email'), ('phone', 'phone_e164'),
     ] %}
     {%- if not loop.first %}
     union all
     {%- endif %}
     select
         'crm_customer_id' as anchor_type,
-        customer_id as anchor_value,
+        customer_id_normalized as anchor_value,
         '{{ identifier_type }}' as identifier_type,
         {{ column }} as identifier_value,
         created_at as observed_at,
-        'crm_customer' as evidence,
+        case
+            when version_rank = 1 then 'crm_customer' else 'crm_customer_history'
+        end as evidence,
     from customer_versions
     {%- endfor %}
 ),
@@ -47,9 +53,9 @@ crm_records as (
 order_buyers as (
     select
         'crm_customer_id' as anchor_type,
-        customer_id as anchor_value,
+        customer_id_normalized as anchor_value,
         'crm_customer_id' as identifier_type,
-        customer_id as identifier_value,
+        customer_id_normalized as identifier_value,
         ordered_at as observed_at,
         'crm_order' as evidence,
     from orders
@@ -59,7 +65,7 @@ order_buyers as (
 -- email (the anchor), and show both
 contacts as (
     select
-        customer_id,
+        customer_id_normalized as customer_id,
         contact_email as email,
         opened_at as observed_at,
         'crm_ticket' as evidence,
@@ -142,7 +148,7 @@ web_purchases as (
         'anonymous_id' as anchor_type,
         visitor_identifiers.anonymous_id as anchor_value,
         'crm_customer_id' as identifier_type,
-        orders.customer_id as identifier_value,
+        orders.customer_id_normalized as identifier_value,
         visitor_identifiers.evidence,
         min(visitor_identifiers.first_observed_at) as first_observed_at,
         max(visitor_identifiers.last_observed_at) as last_observed_at,
@@ -152,10 +158,10 @@ web_purchases as (
         on visitor_identifiers.identifier_value = orders.order_id
     where
         visitor_identifiers.identifier_type = 'order_id'
-        and orders.customer_id is not null
+        and orders.customer_id_normalized is not null
     group by
         visitor_identifiers.anonymous_id,
-        orders.customer_id,
+        orders.customer_id_normalized,
         visitor_identifiers.evidence
 ),
 

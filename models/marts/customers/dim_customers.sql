@@ -62,7 +62,7 @@ profiles as (
     inner join customer_keys
         on
             customer_keys.identifier_type = 'crm_customer_id'
-            and crm_customers.customer_id = customer_keys.identifier_value
+            and crm_customers.customer_id_normalized = customer_keys.identifier_value
     group by customer_keys.customer_key
 ),
 

@@ -85,7 +85,7 @@ final as (
     left join customer_keys as by_customer_id
         on
             by_customer_id.identifier_type = 'crm_customer_id'
-            and tickets.customer_id = by_customer_id.identifier_value
+            and tickets.customer_id_normalized = by_customer_id.identifier_value
     left join customer_keys as by_email
         on
             by_email.identifier_type = 'email'

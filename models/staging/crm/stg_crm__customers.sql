@@ -10,6 +10,7 @@ with customer_versions as (
 final as (
     select
         customer_id,
+        customer_id_normalized,
         email,
         phone_e164,
         first_name,

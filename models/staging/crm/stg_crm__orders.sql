@@ -11,6 +11,7 @@ renamed as (
     select
         {{ nullif_blank('order_id') }} as order_id,
         {{ nullif_blank('customer_id') }} as customer_id,
+        {{ normalize_identifier('customer_id') }} as customer_id_normalized,
         ordered_at,
         {{ vocabulary_value('order_channel', 'channel') }} as channel,
         {{ vocabulary_value('order_status', 'status') }} as status,
@@ -37,6 +38,7 @@ final as (
     select
         order_id,
         customer_id,
+        customer_id_normalized,
         ordered_at,
         channel,
         status,

@@ -1,3 +1,6 @@
+{{ config(materialized='table') }}
+-- A table, not a view: identifiers are normalised by a Python function (normalize_identifier)
+-- that only dbt's connections have.
 -- Every loaded version of every customer-service ticket, normalised. The status history
 -- (time in each status, the daily backlog) reads every version; stg_crm__tickets keeps
 -- the latest.
@@ -9,7 +12,8 @@ renamed as (
     select
         {{ nullif_blank('ticket_id') }} as ticket_id,
         {{ nullif_blank('customer_id') }} as customer_id,
-        {{ normalize_email('contact_email') }} as contact_email,
+        {{ normalize_identifier('customer_id') }} as customer_id_normalized,
+        {{ normalize_identifier('contact_email') }} as contact_email,
         {{ vocabulary_value('ticket_channel', 'channel') }} as channel,
         lower({{ nullif_blank('category') }}) as category,
         {{ vocabulary_value('ticket_priority', 'priority') }} as priority,

@@ -11,6 +11,7 @@ final as (
     select
         ticket_id,
         customer_id,
+        customer_id_normalized,
         contact_email,
         channel,
         category,

@@ -26,9 +26,9 @@ renamed as {{ 'materialized' if is_incremental() else 'not materialized' }} (
     select
         {{ nullif_blank('event_id') }} as event_id,
         event_at,
-        {{ nullif_blank('anonymous_id') }} as anonymous_id,
-        {{ nullif_blank('user_id') }} as user_id,
-        {{ normalize_email('email') }} as email,
+        {{ normalize_identifier('anonymous_id') }} as anonymous_id,
+        {{ normalize_identifier('user_id') }} as user_id,
+        {{ normalize_identifier('email') }} as email,
         {{ vocabulary_value('event_type', 'event_type') }} as event_type,
         {{ nullif_blank('page_url') }} as page_url,
         {{ nullif_blank('referrer') }} as referrer,

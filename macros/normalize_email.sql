@@ -1,4 +1,0 @@
-{#- An email as the identity graph compares it: trimmed, lower-cased; empty means NULL. -#}
-{% macro normalize_email(column) -%}
-    nullif(lower(trim({{ column }})), '')
-{%- endmacro %}
