@@ -141,7 +141,15 @@ def family(tmp_path_factory: pytest.TempPathFactory) -> Path:
              "user_id": "F3", "order_id": "O3"},
         ],
     )  # fmt: skip
-    return _build(root, ["+kpi_scorecard", "+dim_customers", "int_identity__rejected_identifiers"])
+    return _build(
+        root,
+        [
+            "+kpi_scorecard",
+            "+dim_customers",
+            "+fct_web_sessions",
+            "int_identity__rejected_identifiers",
+        ],
+    )
 
 
 def test_family_tablet_keeps_two_people_apart(family: Path) -> None:
@@ -163,6 +171,21 @@ def test_family_tablet_keeps_two_people_apart(family: Path) -> None:
               "where crm_customer_id is not null")
     )  # fmt: skip
     assert names == {"F1": "Anna", "F2": "Marco", "F3": "Sara"}
+
+
+def test_family_tablet_sessions_go_where_they_are_unambiguous(family: Path) -> None:
+    # The tablet's sessions: 1 March (login F1), 5 March (login F2), 7 March (no login).
+    # The first is F1's, the second F2's, the third stays with the tablet's own key.
+    sessions = _rows(
+        family,
+        "select cast(started_at as date)::varchar, customer_key from marts.fct_web_sessions "
+        "where anonymous_id = 'tablet-1' order by started_at",
+    )
+    assert sessions == [
+        ("2024-03-01", _key(family, "crm_customer_id", "f1")),
+        ("2024-03-05", _key(family, "crm_customer_id", "f2")),
+        ("2024-03-07", _key(family, "anonymous_id", "tablet-1")),
+    ]
 
 
 def test_family_tablet_order_kpis(family: Path) -> None:

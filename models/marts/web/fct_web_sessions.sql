@@ -1,17 +1,69 @@
+-- A session belongs to the customer of its device (anonymous_id). A device that links no
+-- one (shared by several customers, a kiosk: int_identity__rejected_identifiers) is a
+-- visitor of its own, except for a session in which it showed exactly one customer (the
+-- user_id logged in as, the email typed): that session is that customer's.
 with sessions as (
     select * from {{ ref('int_web__sessions') }}
 ),
 
-customer_keys as (
+all_customer_keys as (
     select * from {{ ref('int_identity__customer_keys') }}
+),
+
+web_events as (
+    select * from {{ ref('stg_web__events') }}
+),
+
+customer_keys as (
+    select * from all_customer_keys
     where identifier_type = 'anonymous_id'
+),
+
+unlinked_devices as (
+    select identifier_value as anonymous_id
+    from customer_keys
+    where not is_linked
+),
+
+-- the customers the events of unlinked devices name
+device_identifications as (
+    select
+        web_events.anonymous_id,
+        web_events.event_at,
+        coalesce(by_user_id.customer_key, by_email.customer_key) as customer_key,
+    from web_events
+    semi join unlinked_devices
+        on web_events.anonymous_id = unlinked_devices.anonymous_id
+    left join all_customer_keys as by_user_id
+        on
+            by_user_id.identifier_type = 'crm_customer_id'
+            and web_events.user_id = by_user_id.identifier_value
+    left join all_customer_keys as by_email
+        on
+            by_email.identifier_type = 'email'
+            and web_events.email = by_email.identifier_value
+    where web_events.user_id is not null or web_events.email is not null
+),
+
+identified_sessions as (
+    select
+        sessions.session_id,
+        min(device_identifications.customer_key) as customer_key,
+    from sessions
+    inner join device_identifications
+        on
+            sessions.anonymous_id = device_identifications.anonymous_id
+            and device_identifications.event_at between sessions.started_at and sessions.ended_at
+    where device_identifications.customer_key is not null
+    group by sessions.session_id
+    having count(distinct device_identifications.customer_key) = 1
 ),
 
 final as (
     select
         sessions.session_id,
         sessions.anonymous_id,
-        customer_keys.customer_key,
+        coalesce(identified_sessions.customer_key, customer_keys.customer_key) as customer_key,
         sessions.started_at,
         sessions.ended_at,
         sessions.events_count,
@@ -33,6 +85,8 @@ final as (
     from sessions
     left join customer_keys
         on sessions.anonymous_id = customer_keys.identifier_value
+    left join identified_sessions
+        on sessions.session_id = identified_sessions.session_id
 )
 
 select * from final
