@@ -52,6 +52,7 @@ with_phones as (
         renamed._file,
         renamed._line,
         renamed._loaded_at,
+        renamed.is_future_dated,
     from renamed
     left join phone_numbers
         on renamed.phone = phone_numbers.phone
