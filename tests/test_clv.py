@@ -434,7 +434,8 @@ def _rebuild_clv(pipeline_dir, work_dir, seed: int, threads: int) -> dict[str, l
     con = duckdb.connect(str(warehouse))
     con.execute(
         "create or replace table marts.fct_orders as "
-        "select * replace (cast(amount as double) / 3 as amount) from marts.fct_orders "
+        "select * replace (cast(amount as double) / 3 as amount, "
+        "cast(reporting_amount as double) / 3 as reporting_amount) from marts.fct_orders "
         f"order by hash(order_id || '{seed}')"
     )
     con.close()

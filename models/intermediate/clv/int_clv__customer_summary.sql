@@ -1,6 +1,7 @@
 -- Per unified customer, the purchase summary the CLV models are fitted on (time in days):
 -- a purchase is an order neither cancelled nor returned (the revenue orders), placed up to
--- as_of; purchases on the same UTC day count as one transaction (their amounts add up);
+-- as_of, not future-dated, with its amount in the reporting currency (an order without an
+-- exchange rate counts in no revenue, so in no purchase either); purchases on the same UTC day count as one transaction (their amounts add up);
 -- frequency = repeat purchase days, recency = days from the first to the last purchase
 -- day, T = days from the first purchase day to as_of's day, monetary_value = mean amount
 -- of the repeat purchase days (NULL without repeats).
@@ -25,12 +26,14 @@ purchases as (
         orders.order_id,
         orders.ordered_at,
         cast(orders.ordered_at as date) as purchase_date,
-        orders.amount,
+        orders.reporting_amount as amount,
     from orders
     cross join as_of
     where
         orders.status not in ('cancelled', 'returned')
         and orders.customer_key is not null
+        and orders.has_exchange_rate
+        and not orders.is_future_dated
         and orders.ordered_at <= as_of.as_of_at
 ),
 
