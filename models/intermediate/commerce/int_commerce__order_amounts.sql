@@ -137,7 +137,10 @@ final as (
         amount,
         {{ reporting_currency }} as reporting_currency,
         exchange_rate,
-        cast(amount as double) * exchange_rate as reporting_amount,
+        -- a DECIMAL like amount: the product is rounded once per order, and every sum of
+        -- it downstream is exact, so the same in any order of the rows (a sum of DOUBLE
+        -- amounts changes in its last digits with the order DuckDB's threads add them)
+        cast(cast(amount as double) * exchange_rate as decimal(38, 18)) as reporting_amount,
         exchange_rate is not null as has_exchange_rate,
     from order_rates
 )
