@@ -12,8 +12,8 @@ customer c,
 so an identifier missing from the map costs recall. Identifiers are compared as the map
 publishes them: text identifiers (CRM ids, anonymous ids, emails) normalised as the
 warehouse normalises them (`orchestration.identifiers.normalize_identifier`: NFKC, trimmed,
-case-folded), emails and phones as sha256 of the normalised value (the truth's phones are
-already E.164).
+case-folded), emails and phones as keyed hashes (HMAC-SHA256 with the deployment's key,
+orchestration.secrets) of the normalised value (the truth's phones are already E.164).
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ from typing import Any
 
 import duckdb
 
+from .config import settings
 from .identifiers import register_functions
+from .secrets import hmac_key_hex, identifier_hash
 
 # Targets of issue 4 ("done when").
 PRECISION_TARGET = 0.995
@@ -33,8 +35,8 @@ CUSTOMER_COUNT_TOLERANCE = 0.005
 _MAP_TYPES = {
     "crm_customer_id": "crm_customer_id",
     "anonymous_id": "anonymous_id",
-    "email": "email_sha256",
-    "phone": "phone_sha256",
+    "email": "email_hash",
+    "phone": "phone_hash",
 }
 
 
@@ -52,9 +54,13 @@ def evaluate_identity(database: Path, truth_dir: Path) -> dict[str, Any]:
     if not database.exists():
         raise FileNotFoundError(f"{database}: warehouse not found (run the pipeline first)")
 
+    key_hex = hmac_key_hex(settings())
     con = duckdb.connect()
     try:
         register_functions(con)
+        con.create_function(
+            "identifier_hash", lambda value: identifier_hash(value, key_hex), [str], str
+        )
         con.execute(f"attach '{database}' as wh (read_only)")
         type_case = " ".join(f"when '{k}' then '{v}'" for k, v in _MAP_TYPES.items())
         con.execute(
@@ -65,9 +71,9 @@ def evaluate_identity(database: Path, truth_dir: Path) -> dict[str, Any]:
                 identifier_type,
                 case identifier_type {type_case} end as map_type,
                 case
-                    when identifier_type = 'phone' then sha256(identifier_value)
+                    when identifier_type = 'phone' then identifier_hash(identifier_value)
                     when identifier_type = 'email'
-                        then sha256(cxw_normalize_identifier(identifier_value))
+                        then identifier_hash(cxw_normalize_identifier(identifier_value))
                     else cxw_normalize_identifier(identifier_value)
                 end as map_value,
             from read_csv(?, header = true, all_varchar = true)

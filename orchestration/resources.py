@@ -18,6 +18,7 @@ from dagster_dbt import DbtCliResource, DbtProject
 from packaging import version
 
 from .config import REPO_ROOT, Settings, settings
+from .secrets import hmac_key_hex
 
 
 class WarehouseBusyError(RuntimeError):
@@ -88,6 +89,8 @@ def export_dbt_environment() -> None:
     os.environ["CXW_WAREHOUSE_PATH"] = str(s.warehouse_path)
     os.environ["CXW_THREADS"] = str(s.threads)
     os.environ["CXW_MEMORY_LIMIT"] = s.memory_limit
+    # the keyed hashes' key: dbt's models read it with getenv() (macro hmac_pad)
+    os.environ["CXW_HMAC_KEY"] = hmac_key_hex(s)
     os.environ.setdefault("DBT_LOG_PATH", str(s.data_dir / "dbt" / "logs"))
     s.spill_dir.mkdir(parents=True, exist_ok=True)
     os.environ["CXW_SPILL_DIR"] = str(s.spill_dir)

@@ -12,6 +12,11 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+# The keyed hashes' key for every run and dbt call of the tests (and for the in-process
+# code that hashes, e.g. the identity evaluation), so they all agree; a test of the key
+# file unsets it.
+TEST_HMAC_KEY = "00112233445566778899aabbccddeeff" * 2
+os.environ["CXW_HMAC_KEY"] = TEST_HMAC_KEY
 CXW = str(Path(sys.executable).with_name("cxw"))
 DBT = str(Path(sys.executable).with_name("dbt"))
 
@@ -25,6 +30,7 @@ def cxw_env(data_dir: Path, **extra: str) -> dict[str, str]:
         DBT_TARGET_PATH=str(data_dir / "target"),
         CXW_THREADS="2",
         CXW_MEMORY_LIMIT="2GB",
+        CXW_HMAC_KEY=TEST_HMAC_KEY,
     )
     env.update(extra)
     return env

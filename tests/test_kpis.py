@@ -12,6 +12,7 @@ redone here. The one thing borrowed from the warehouse is the identity resolutio
 from __future__ import annotations
 
 import hashlib
+import hmac
 import math
 import os
 import subprocess
@@ -28,6 +29,7 @@ import pytest
 from orchestration.generator import generate
 from orchestration.identifiers import normalize_identifier
 from orchestration.loader import load_landing
+from tests.conftest import TEST_HMAC_KEY
 
 REPO = Path(__file__).resolve().parent.parent
 DBT = Path(sys.executable).parent / "dbt"
@@ -155,8 +157,11 @@ def _identifier(value: object) -> object:
     return normalize_identifier(value) if isinstance(value, str) else None
 
 
-def _sha256(value: object) -> object:
-    return hashlib.sha256(value.encode()).hexdigest() if isinstance(value, str) else None
+def _keyed_hash(value: object) -> object:
+    """HMAC-SHA256 hex with the tests' key, as the marts publish emails (Python's hmac)."""
+    if not isinstance(value, str):
+        return None
+    return hmac.new(bytes.fromhex(TEST_HMAC_KEY), value.encode(), hashlib.sha256).hexdigest()
 
 
 class Raw:
@@ -178,7 +183,7 @@ class Raw:
             by_id = customer_ids.map(_identifier).map(keys.get("crm_customer_id", {}))
             if emails is None:
                 return by_id
-            by_email = emails.map(_identifier).map(_sha256).map(keys.get("email_sha256", {}))
+            by_email = emails.map(_identifier).map(_keyed_hash).map(keys.get("email_hash", {}))
             return by_id.fillna(by_email)
 
         customers = read("select * from raw.crm_customers")

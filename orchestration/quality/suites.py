@@ -378,8 +378,8 @@ IDENTITY = Suite(
                 select
                     customer_key,
                     count(*) filter (where identifier_type = 'crm_customer_id') as crm_records,
-                    count(*) filter (where identifier_type = 'email_sha256') as emails,
-                    count(*) filter (where identifier_type = 'phone_sha256') as phones,
+                    count(*) filter (where identifier_type = 'email_hash') as emails,
+                    count(*) filter (where identifier_type = 'phone_hash') as phones,
                 from marts.customer_identity_map
                 group by customer_key
             """,

@@ -1,6 +1,8 @@
 -- One row per identifier that belongs to a person, with the person's customer_key.
--- customer_key = 'cus_' + the first 16 hex digits of sha256('<type>:<value>') of the
--- component's earliest identifier (earliest first_seen_at; ties by type, then value).
+-- customer_key = 'cus_' + the first 16 hex digits of the keyed hash (hash_identifier:
+-- HMAC-SHA256 with the deployment's key) of '<type>:<value>' of the component's earliest
+-- identifier (earliest first_seen_at; ties by type, then value): a plain hash of an email
+-- or phone could be reversed by trying every value.
 -- It depends only on the data, not on load order or row numbers, so it stays the same
 -- when later batches add identifiers to a person.
 -- Emails, phones and CRM customer_ids that were rejected (blocked, over a limit, bridges,
@@ -29,7 +31,7 @@ final as (
     select
         identifier_type,
         identifier_value,
-        'cus_' || left(sha256(key_identifier), 16) as customer_key,
+        'cus_' || left({{ hash_identifier('key_identifier') }}, 16) as customer_key,
         component_id,
         node_id,
         first_seen_at,

@@ -1,5 +1,6 @@
 -- One row per source identifier that belongs to a person. Emails and phones are published
--- as sha256 of the normalised value only; the plain values live in the pii schema.
+-- only as keyed hashes (HMAC-SHA256 of the normalised value, see hash_identifier); the
+-- plain values live in the pii schema.
 with customer_keys as (
     select * from {{ ref('int_identity__customer_keys') }}
 ),
@@ -7,8 +8,8 @@ with customer_keys as (
 final as (
     select
         case identifier_type
-            when 'email' then 'email_sha256'
-            when 'phone' then 'phone_sha256'
+            when 'email' then 'email_hash'
+            when 'phone' then 'phone_hash'
             else identifier_type
         end as identifier_type,
         case

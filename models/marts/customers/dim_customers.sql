@@ -1,12 +1,13 @@
 -- One row per unified customer (a connected component of the identity graph). Profile
 -- fields come from the person's CRM records: per field, the latest updated record that has
--- a value. Emails and phones only as sha256.
+-- a value (int_identity__customer_profiles). No names; emails and phones only as keyed
+-- hashes (HMAC-SHA256, see the macro hash_identifier): the plain values are in pii.
 with customer_keys as (
     select * from {{ ref('int_identity__customer_keys') }}
 ),
 
-crm_customers as (
-    select * from {{ ref('stg_crm__customers') }}
+profiles as (
+    select * from {{ ref('int_identity__customer_profiles') }}
 ),
 
 orders as (
@@ -42,28 +43,6 @@ identifiers as (
         ) as first_phone_e164,
     from customer_keys
     group by customer_key
-),
-
-profiles as (
-    select
-        customer_keys.customer_key,
-        arg_max(crm_customers.customer_id, crm_customers.updated_at) as crm_customer_id,
-        {%- for field in [
-            'email', 'phone_e164', 'first_name', 'last_name', 'country', 'city',
-            'signup_channel', 'marketing_opt_in',
-        ] %}
-        arg_max(crm_customers.{{ field }}, crm_customers.updated_at) filter (
-            where crm_customers.{{ field }} is not null
-        ) as {{ field }},
-        {%- endfor %}
-        min(crm_customers.created_at) as crm_created_at,
-        max(crm_customers.updated_at) as crm_updated_at,
-    from crm_customers
-    inner join customer_keys
-        on
-            customer_keys.identifier_type = 'crm_customer_id'
-            and crm_customers.customer_id_normalized = customer_keys.identifier_value
-    group by customer_keys.customer_key
 ),
 
 order_summary as (
@@ -124,18 +103,16 @@ joined as (
     select
         identifiers.customer_key,
         profiles.crm_customer_id,
-        profiles.first_name,
-        profiles.last_name,
         profiles.country,
         profiles.city,
         profiles.signup_channel,
         profiles.marketing_opt_in,
         {{ hash_identifier(
             'coalesce(profiles.email, identifiers.first_email)'
-        ) }} as email_sha256,
+        ) }} as email_hash,
         {{ hash_identifier(
             'coalesce(profiles.phone_e164, identifiers.first_phone_e164)'
-        ) }} as phone_sha256,
+        ) }} as phone_hash,
         identifiers.crm_records_count,
         identifiers.emails_count,
         identifiers.phones_count,
@@ -172,14 +149,12 @@ final as (
     select
         customer_key,
         crm_customer_id,
-        first_name,
-        last_name,
         country,
         city,
         signup_channel,
         marketing_opt_in,
-        email_sha256,
-        phone_sha256,
+        email_hash,
+        phone_hash,
         crm_records_count,
         emails_count,
         phones_count,

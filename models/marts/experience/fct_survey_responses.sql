@@ -26,7 +26,8 @@ final as (
         case
             when responses.survey_type = 'nps' then {{ nps_category('responses.score') }}
         end as nps_category,
-        responses.comment,
+        -- published masked; as written in pii.pii_survey_comments
+        {{ mask_contact_details('responses.comment') }} as comment,
         responses.language,
         responses.related_id,
     from responses

@@ -11,7 +11,7 @@ final as (
         customer_key,
         identifier_type as contact_type,
         identifier_value as contact_value,
-        {{ hash_identifier('identifier_value') }} as contact_sha256,
+        {{ hash_identifier('identifier_value') }} as contact_hash,
         first_seen_at,
         last_seen_at,
     from customer_keys

@@ -1,0 +1,34 @@
+-- One row per unified customer with CRM records: per profile field, the value of the
+-- latest updated record that has one. dim_customers publishes the non-identifying fields;
+-- the names, emails and phones go to the pii schema only.
+with customer_keys as (
+    select * from {{ ref('int_identity__customer_keys') }}
+),
+
+crm_customers as (
+    select * from {{ ref('stg_crm__customers') }}
+),
+
+final as (
+    select
+        customer_keys.customer_key,
+        arg_max(crm_customers.customer_id, crm_customers.updated_at) as crm_customer_id,
+        {%- for field in [
+            'email', 'phone_e164', 'first_name', 'last_name', 'country', 'city',
+            'signup_channel', 'marketing_opt_in',
+        ] %}
+        arg_max(crm_customers.{{ field }}, crm_customers.updated_at) filter (
+            where crm_customers.{{ field }} is not null
+        ) as {{ field }},
+        {%- endfor %}
+        min(crm_customers.created_at) as crm_created_at,
+        max(crm_customers.updated_at) as crm_updated_at,
+    from crm_customers
+    inner join customer_keys
+        on
+            customer_keys.identifier_type = 'crm_customer_id'
+            and crm_customers.customer_id_normalized = customer_keys.identifier_value
+    group by customer_keys.customer_key
+)
+
+select * from final
