@@ -165,10 +165,11 @@ def test_family_tablet_keeps_two_people_apart(family: Path) -> None:
         "select rejection_reason from intermediate.int_identity__rejected_identifiers "
         "where identifier_value = 'tablet-1'",
     ) == [("shared_by_crm_persons",)]
-    # Each person keeps their own name.
+    # Each person keeps their own name (names live in the pii schema, not in the marts).
     names = dict(
-        _rows(family, "select crm_customer_id, first_name from marts.dim_customers "
-              "where crm_customer_id is not null")
+        _rows(family, "select dim.crm_customer_id, pii.first_name from marts.dim_customers as dim "
+              "inner join pii.pii_customer_names as pii using (customer_key) "
+              "where dim.crm_customer_id is not null")
     )  # fmt: skip
     assert names == {"F1": "Anna", "F2": "Marco", "F3": "Sara"}
 
