@@ -148,6 +148,7 @@ def family(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "+dim_customers",
             "+fct_web_sessions",
             "int_identity__rejected_identifiers",
+            "pii_customer_names",
         ],
     )
 
