@@ -29,6 +29,7 @@ from pathlib import Path
 import duckdb
 
 from .config import settings
+from .failpoints import failpoint
 
 RELEASE_SUFFIX = ".duckdb"
 META_SCHEMA = "meta"
@@ -195,6 +196,7 @@ def build_release(
         tables: dict[str, int] = {}
         for schema in schemas:
             tables.update(_copy_schema(con, schema))
+            failpoint("publish.inside_copy")
         if not tables:
             raise PublishError(
                 f"the warehouse {warehouse_path} has no tables in schemas {', '.join(schemas)}: "
@@ -307,6 +309,7 @@ def publish(
         quality_warnings=quality_warnings,
     )
     make_current(release.path, serving_path)
+    failpoint("publish.after_swap")
     prune_releases(serving_path, keep)
     return release
 

@@ -13,6 +13,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from ..failpoints import failpoint
 from ..loader.errors import resource_failures
 from ..resources import WarehouseResource, dbt_project, export_dbt_environment, prepare_dbt_project
 
@@ -65,7 +66,10 @@ def cx_dbt_models(
     if not config.unit_tests:
         args += ["--exclude-resource-type", "unit_test"]
     invocation = dbt.cli(args, context=context, raise_on_error=False)
-    yield from invocation.stream()
+    for built, event in enumerate(invocation.stream()):
+        if built == 10:  # some models are built, most are not
+            failpoint("dbt.inside_build")
+        yield event
     if not invocation.is_successful():
         run_results = invocation.target_path / "run_results.json"
         lacking = resource_failures(run_results)

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import duckdb
 
+from ..failpoints import failpoint
 from .contract import ENTITIES, Entity
 from .diagnosis import diagnosis
 from .discovery import (
@@ -524,6 +525,7 @@ def _load_file(
             "order by __line",
             [rel, batch_id, loaded_at],
         )
+        failpoint("loader.inside_file")
         if lines is None:
             con.execute(
                 "insert into raw.quarantine select ?, ?, ?, __line, __code, __reason, __text, ? "
@@ -550,6 +552,7 @@ def _load_file(
         raise
     finally:
         _drop_temp(con)
+    failpoint("loader.between_files")
     return result("loaded", read, read - bad, bad, message)
 
 

@@ -29,6 +29,7 @@ from dagster import (
 )
 
 from ..config import settings
+from ..failpoints import failpoint
 from .spec import BLOCKING, WARNING, Suite
 from .validate import ExpectationOutcome, SuiteResult, run_suite
 
@@ -142,6 +143,7 @@ def suite_check(
         can_subset=False,
     )
     def _check(context: AssetCheckExecutionContext):
+        failpoint("checks.inside_suite")
         result = run_suite(
             database(),
             suite.name,
