@@ -1,7 +1,8 @@
 -- Per unified customer, the purchase summary the CLV models are fitted on (time in days):
 -- a purchase is an order neither cancelled nor returned (the revenue orders), placed up to
 -- as_of, not future-dated, with its amount in the reporting currency (an order without an
--- exchange rate counts in no revenue, so in no purchase either); purchases on the same UTC day count as one transaction (their amounts add up);
+-- exchange rate counts in no revenue, so in no purchase either); purchases on the same
+-- UTC day count as one transaction (their amounts add up);
 -- frequency = repeat purchase days, recency = days from the first to the last purchase
 -- day, T = days from the first purchase day to as_of's day, monetary_value = mean amount
 -- of the repeat purchase days (NULL without repeats).
