@@ -193,7 +193,7 @@ def tool_words_run(tmp_path_factory: pytest.TempPathFactory):
     load_landing(con, landing)
     con.close()
     built = run_dbt(
-        data_dir, data_dir / "target", "build", "--select", "+kpi_scorecard", "dim_customers",
+        data_dir, data_dir / "target", "build", "--select", "+kpi_scorecard", "+dim_customers",
         "assert_vocabulary_synonyms_map_to_listed_values", "--resource-type", "seed",
         "--resource-type", "model", "--resource-type", "test", "--indirect-selection", "cautious",
     )  # fmt: skip

@@ -132,6 +132,9 @@ DEFECTS: dict[str, dict[str, Callable]] = {
         "missing_required": _web("event_type", lambda c: None),
         "bad_timestamp": _web("event_at", lambda c: _bad_ts(c, [])),
         "malformed_record": _malformed_json,
+        # a word neither listed nor a synonym in seeds/vocabulary.csv (sorted last of the
+        # event defects, so the draws of every other defect stay as they were)
+        "unknown_value": _web("event_type", lambda c: c.dice.pick(("app_crash", "tap_banner"))),
     },
 }
 
