@@ -192,13 +192,19 @@ def test_rows_read_equal_loaded_plus_quarantined(run) -> None:
     try:
         log = con.execute(
             "select count(*), sum(rows_read), sum(rows_loaded), sum(rows_quarantined), "
-            "count(*) filter (where status <> 'loaded') from raw.load_log"
+            "count(*) filter (where status <> 'loaded') from raw.load_log "
+            "where status <> 'ignored'"
         ).fetchone()
+        ignored = con.execute(
+            "select file_path from raw.load_log where status = 'ignored'"
+        ).fetchall()
         mapped = con.execute("select count(distinct mapping_file) from raw.mapped_files").fetchone()
     finally:
         con.close()
     files = [p for p in (REAL / folder).iterdir() if p.name != "SOURCE.md"]
     assert log[0] == len(files) and log[4] == 0
+    # the data set's SOURCE.md is accounted for too: ignored, not loaded (landing contract)
+    assert ignored == [("SOURCE.md",)]
     assert log[1] == log[2] + log[3]
     assert mapped == (1,)
     if folder == "otto-sessions":
