@@ -15,12 +15,16 @@ always rebuilds).
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import duckdb
 
 from .config import REPO_ROOT, Settings
 from .loader.pending import unhandled_files
+
+# Environment variables dbt_project.yml reads into vars: a change rebuilds.
+REPORTING_VARIABLES = ("CXW_REPORTING_CURRENCY", "CXW_REPORTING_TIME_ZONE")
 
 # What the build is made of, relative to the repository.
 PROJECT_PATHS = (
@@ -69,6 +73,9 @@ def build_fingerprint(con: duckdb.DuckDBPyConnection, s: Settings) -> str:
     for source, zone in sorted(s.source_time_zones.items()):
         digest.update(f"tz {source}={zone}\n".encode())
     digest.update(f"publish_pii={s.publish_pii}\n".encode())
+    # dbt vars read from the environment (dbt_project.yml)
+    for name in REPORTING_VARIABLES:
+        digest.update(f"{name}={os.environ.get(name, '')}\n".encode())
     for mapping in s.mappings:
         content = hashlib.sha256(mapping.read_bytes()).hexdigest() if mapping.exists() else "-"
         digest.update(f"mapping {mapping}={content}\n".encode())

@@ -15,6 +15,8 @@
 - CXW_TZ_CRM / CXW_TZ_WEB / CXW_TZ_SURVEY (UTC): time zone of naive timestamps per source
 - CXW_PUBLISH_PII (false): publish the `pii` schema too
 - CXW_KEEP_RELEASES (3): releases kept for `cxw rollback`
+- CXW_REPORTING_CURRENCY (EUR), CXW_REPORTING_TIME_ZONE (UTC): the dbt vars
+  reporting_currency and reporting_time_zone (read by dbt_project.yml)
 - CXW_LOCK_WAIT_SECONDS (60): how long a run waits for another run writing the warehouse
 - CXW_MAPPINGS (none): source mapping files, separated by the path separator (`:`), applied
   to the files under the landing folder (`cxw run --mapping FILE` sets it)
