@@ -1,6 +1,7 @@
 -- One row per unified customer with CRM records: per profile field, the value of the
--- latest updated record that has one. dim_customers publishes the non-identifying fields;
--- the names, emails and phones go to the pii schema only.
+-- latest updated record that has one (two records updated at the same instant: the greater
+-- customer_id, so every rebuild picks the same one). dim_customers publishes the
+-- non-identifying fields; the names, emails and phones go to the pii schema only.
 with customer_keys as (
     select * from {{ ref('int_identity__customer_keys') }}
 ),
@@ -12,12 +13,16 @@ crm_customers as (
 final as (
     select
         customer_keys.customer_key,
-        arg_max(crm_customers.customer_id, crm_customers.updated_at) as crm_customer_id,
+        arg_max(
+            crm_customers.customer_id, (crm_customers.updated_at, crm_customers.customer_id)
+        ) as crm_customer_id,
         {%- for field in [
             'email', 'phone_e164', 'first_name', 'last_name', 'country', 'city',
             'signup_channel', 'marketing_opt_in',
         ] %}
-        arg_max(crm_customers.{{ field }}, crm_customers.updated_at) filter (
+        arg_max(
+            crm_customers.{{ field }}, (crm_customers.updated_at, crm_customers.customer_id)
+        ) filter (
             where crm_customers.{{ field }} is not null
         ) as {{ field }},
         {%- endfor %}
