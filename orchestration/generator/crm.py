@@ -12,7 +12,7 @@ from .randomness import cumulative
 from .timeline import DAY, HOUR, MINUTE
 
 OPT_IN_SPELLINGS = (("true", "false"), ("1", "0"), ("yes", "no"), ("True", "False"))
-ORDER_CHANNEL_CUM = cumulative((0.40, 0.25, 0.20, 0.03, 0.12))
+ORDER_CHANNEL_CUM = cumulative(vocab.ORDER_CHANNEL_WEIGHTS)
 TICKET_CHANNEL_CUM = cumulative(vocab.TICKET_CHANNEL_WEIGHTS)
 CATEGORY_CUM = cumulative(vocab.TICKET_CATEGORY_WEIGHTS)
 PRIORITY_CUM = cumulative(vocab.PRIORITY_WEIGHTS)

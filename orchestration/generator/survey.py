@@ -10,7 +10,7 @@ from .people import Person
 from .randomness import cumulative
 from .timeline import DAY, HOUR, MINUTE
 
-CHANNEL_CUM = cumulative((0.5, 0.1, 0.15, 0.1, 0.1, 0.05))
+CHANNEL_CUM = cumulative(vocab.SURVEY_CHANNEL_WEIGHTS)
 # score distributions (index = score - lowest) for a neutral experience
 NPS_CUM = cumulative((3, 1, 1, 2, 2, 4, 5, 9, 14, 22, 37))
 CSAT_CUM = cumulative((5, 6, 14, 35, 40))

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from ..constants import listed
+
+# The listed values (channels, priorities, device types) come from their one home,
+# seeds/vocabulary.csv, in seed order; the weights below are the generator's own and pair
+# with them position by position (checked at the end of this module).
+
 # (country, share, phone country code, currency, language)
 COUNTRIES: tuple[tuple[str, float, str, str, str], ...] = (
     ("IT", 0.72, "39", "EUR", "it"),
@@ -62,20 +68,22 @@ PLACEHOLDER_EMAILS = ("noreply@example.com", "test@test.com", "nomail@nomail.it"
 PLACEHOLDER_PHONES = ("0000000000", "1234567890")
 STORE_EMAILS = ("negozio.milano@modaitalia.example", "negozio.roma@modaitalia.example")
 
-SIGNUP_CHANNELS = ("web", "app", "store", "phone", "marketplace", "referral")
+SIGNUP_CHANNELS = listed("signup_channel")
 SIGNUP_WEIGHTS = (0.38, 0.22, 0.22, 0.05, 0.09, 0.04)
-ORDER_CHANNELS = ("web", "app", "store", "phone", "marketplace")
+ORDER_CHANNELS = listed("order_channel")
+ORDER_CHANNEL_WEIGHTS = (0.40, 0.25, 0.20, 0.03, 0.12)
 
-TICKET_CHANNELS = ("email", "phone", "chat", "social", "store", "web_form", "self_service")
+TICKET_CHANNELS = listed("ticket_channel")
 TICKET_CHANNEL_WEIGHTS = (0.30, 0.22, 0.20, 0.05, 0.06, 0.12, 0.05)
 TICKET_CATEGORIES = ("delivery", "returns", "payment", "product", "account", "technical")
 TICKET_CATEGORY_WEIGHTS = (0.30, 0.22, 0.14, 0.16, 0.10, 0.08)
-PRIORITIES = ("low", "normal", "high", "urgent")
+PRIORITIES = listed("ticket_priority")
 PRIORITY_WEIGHTS = (0.20, 0.55, 0.20, 0.05)
 
-SURVEY_CHANNELS = ("email", "sms", "web", "app", "in_store", "phone")
+SURVEY_CHANNELS = listed("survey_channel")
+SURVEY_CHANNEL_WEIGHTS = (0.5, 0.1, 0.15, 0.1, 0.1, 0.05)
 
-DEVICE_TYPES = ("desktop", "mobile", "tablet")
+DEVICE_TYPES = listed("device_type")
 DEVICE_WEIGHTS = (0.38, 0.52, 0.10)
 
 SITE = "https://www.modaitalia.example"
@@ -124,3 +132,19 @@ MULTILINE_COMMENTS = (
     "Great shop.\nWould be nice to have more sizes,\nespecially for shoes.",
     "Prima volta che compro qui:\n- consegna ok\n- prezzo ok",
 )
+
+
+for _values, _weights in (
+    (SIGNUP_CHANNELS, SIGNUP_WEIGHTS),
+    (ORDER_CHANNELS, ORDER_CHANNEL_WEIGHTS),
+    (SURVEY_CHANNELS, SURVEY_CHANNEL_WEIGHTS),
+    (TICKET_CHANNELS, TICKET_CHANNEL_WEIGHTS),
+    (PRIORITIES, PRIORITY_WEIGHTS),
+    (DEVICE_TYPES, DEVICE_WEIGHTS),
+):
+    if len(_values) != len(_weights):
+        raise ValueError(
+            f"seeds/vocabulary.csv lists {len(_values)} values {_values} but the generator "
+            f"has {len(_weights)} weights for them (orchestration/generator/vocab.py): "
+            "give each listed value a weight"
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..constants import dbt_var
 from . import vocab
 from .chunk import Chunk
 from .crm import Order
@@ -14,7 +15,8 @@ from .randomness import cumulative
 from .timeline import DAY, MINUTE
 
 DEVICE_CUM = cumulative(vocab.DEVICE_WEIGHTS)
-SESSION_GAP = 31 * MINUTE  # more than the 30-minute session timeout
+# one minute more than the session timeout (dbt var session_timeout_minutes)
+SESSION_GAP = (int(dbt_var("session_timeout_minutes")) + 1) * MINUTE
 ANONYMOUS_SALT, EVENT_SALT = 1, 2
 # (event type, seconds after the previous event, extra fields)
 Step = tuple[str, int, dict[str, Any]]

@@ -15,12 +15,9 @@ ones the models flag is_future_dated), so the checks and the models share one va
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 from typing import Any
 
-import yaml
-
-from ..config import REPO_ROOT
+from ..constants import dbt_var
 
 DEFAULTS: dict[str, Any] = {
     "batch_rows": 500_000,
@@ -36,14 +33,12 @@ _ENV = {
     "min_linked_share": ("CXW_QUALITY_MIN_LINKED_SHARE", float),
 }
 
-_DBT_VARS = ("max_crm_records_per_person", "max_emails_per_person", "max_phones_per_person")
-
-
-@lru_cache(maxsize=1)
-def _dbt_vars() -> dict[str, Any]:
-    with open(REPO_ROOT / "dbt_project.yml", encoding="utf-8") as handle:
-        project = yaml.safe_load(handle) or {}
-    return dict(project.get("vars") or {})
+_DBT_VARS = (
+    "max_crm_records_per_person",
+    "max_emails_per_person",
+    "max_phones_per_person",
+    "future_tolerance_minutes",
+)
 
 
 def suite_params() -> dict[str, Any]:
@@ -58,8 +53,6 @@ def suite_params() -> dict[str, Any]:
                 raise ValueError(
                     f"{variable}={value!r} is not a valid {cast.__name__}; unset it or fix it"
                 ) from None
-    dbt_vars = _dbt_vars()
     for name in _DBT_VARS:
-        params[name] = int(dbt_vars.get(name, 5))
-    params["future_tolerance_minutes"] = int(dbt_vars.get("future_tolerance_minutes", 60))
+        params[name] = int(dbt_var(name))
     return params

@@ -8,14 +8,11 @@ and drift against the last published release.
 
 from __future__ import annotations
 
-import csv
-from dataclasses import dataclass
-from pathlib import Path
-
 import duckdb
 import pandas as pd
 
-from ..config import REPO_ROOT
+from ..constants import Kpi
+from ..constants import kpis as read_kpis
 from ..loader.contract import (
     ENTITIES,
     ORDERS,
@@ -30,44 +27,7 @@ from .spec import BLOCKING, WARNING, Expect, Frame, FrameContext, Suite
 from .warehouse import connect_read_only
 
 # The KPIs of the serving contract: their one home is the dbt seed seeds/kpis.csv, which
-# kpi_scorecard reads too (its always-present rows).
-KPI_SEED = REPO_ROOT / "seeds" / "kpis.csv"
-
-
-@dataclass(frozen=True)
-class Kpi:
-    """One row of seeds/kpis.csv: a KPI, its domain, what it is computed over, its range."""
-
-    name: str
-    domain: str  # survey, orders, web or service
-    input: str  # e.g. "CES answers": the warning says "ces: no CES answers loaded"
-    min_value: float | None
-    max_value: float | None
-
-    @property
-    def missing_input_message(self) -> str:
-        return f"{self.name}: no {self.input} loaded"
-
-
-def _bound(text: str) -> float | None:
-    return float(text) if text.strip() else None
-
-
-def read_kpis(path: Path = KPI_SEED) -> tuple[Kpi, ...]:
-    """The KPIs of seeds/kpis.csv, in the seed's order."""
-    with path.open(newline="", encoding="utf-8") as handle:
-        return tuple(
-            Kpi(
-                name=row["kpi"],
-                domain=row["domain"],
-                input=row["input"],
-                min_value=_bound(row["min_value"]),
-                max_value=_bound(row["max_value"]),
-            )
-            for row in csv.DictReader(handle)
-        )
-
-
+# kpi_scorecard reads too (its always-present rows); read through orchestration.constants.
 KPIS: tuple[Kpi, ...] = read_kpis()
 KPI_RANGES: dict[str, tuple[float | None, float | None]] = {
     kpi.name: (kpi.min_value, kpi.max_value) for kpi in KPIS
