@@ -33,8 +33,14 @@ from tests.conftest import TEST_HMAC_KEY
 
 REPO = Path(__file__).resolve().parent.parent
 DBT = Path(sys.executable).parent / "dbt"
+# Independent copies of the business constants (their home: dbt_project.yml vars, read by
+# orchestration/constants.py): this test recomputes every KPI from the contract's words,
+# so it keeps its own values; test_constants checks that the homes still hold them.
 CHURN_DAYS = 180
 SESSION_TIMEOUT_SECONDS = 30 * 60
+NPS_PROMOTER_MIN, NPS_DETRACTOR_MAX = 9, 6  # 9-10 promoters, 0-6 detractors
+CSAT_SATISFIED_MIN = 4  # 4-5 of 5
+SELF_SERVICE_WINDOW = pd.Timedelta(hours=24)
 FUTURE_TOLERANCE = pd.Timedelta(minutes=60)  # dbt var future_tolerance_minutes
 REPORTING_CURRENCY = "EUR"  # dbt var reporting_currency
 RELATIVE_TOLERANCE = 1e-9
@@ -324,7 +330,8 @@ def survey_kpis(raw: Raw) -> list[dict]:
         nps = a[a["survey_type"] == "nps"]["score"]
         if len(nps):
             n = len(nps)
-            promoters, detractors = int((nps >= 9).sum()), int((nps <= 6).sum())
+            promoters = int((nps >= NPS_PROMOTER_MIN).sum())
+            detractors = int((nps <= NPS_DETRACTOR_MAX).sum())
             p, d = promoters / n, detractors / n
             moe = 1.96 * 100 * math.sqrt((p + d - (p - d) ** 2) / n)
             rows.append(
@@ -341,7 +348,7 @@ def survey_kpis(raw: Raw) -> list[dict]:
             )
         csat = a[a["survey_type"] == "csat"]["score"]
         if len(csat):
-            n, satisfied = len(csat), int((csat >= 4).sum())
+            n, satisfied = len(csat), int((csat >= CSAT_SATISFIED_MIN).sum())
             s = satisfied / n
             rows.append(
                 _row(
@@ -450,7 +457,7 @@ def web_kpis(raw: Raw) -> list[dict]:
         tickets[["customer_key", "opened_at"]], on="customer_key"
     )
     within = (joined["opened_at"] >= joined["started_at"]) & (
-        joined["opened_at"] <= joined["ended_at"] + pd.Timedelta(hours=24)
+        joined["opened_at"] <= joined["ended_at"] + SELF_SERVICE_WINDOW
     )
     followed = set(joined.loc[within, "index"])
     sessions["self_served"] = (

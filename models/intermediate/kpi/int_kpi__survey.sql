@@ -40,7 +40,7 @@ aggregated as (
         count(*) as answers,
         count_if(nps_category = 'promoter') as promoters,
         count_if(nps_category = 'detractor') as detractors,
-        count_if(score >= 4) as satisfied,
+        count_if(score >= {{ var('csat_satisfied_min_score') }}) as satisfied,
         sum(score) as score_sum,
         sum(score * score) as score_sum_of_squares,
     from sliced

@@ -18,7 +18,9 @@ sessions_followed_by_ticket as (
         on
             web_sessions.customer_key = tickets.customer_key
             and web_sessions.started_at <= tickets.opened_at
-            and {{ dbt.dateadd('hour', 24, 'web_sessions.ended_at') }} >= tickets.opened_at
+            and {{ dbt.dateadd(
+                'hour', var('self_service_ticket_window_hours'), 'web_sessions.ended_at'
+            ) }} >= tickets.opened_at
     where web_sessions.has_help_center_view
 ),
 
