@@ -11,6 +11,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from ..constants import KPI_SEED as KPI_SEED  # re-exported: tests read the seed path here
 from ..constants import Kpi
 from ..constants import kpis as read_kpis
 from ..loader.contract import (
