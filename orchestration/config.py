@@ -25,19 +25,20 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-def _path(name: str, default: Path) -> Path:
-    value = os.environ.get(name, "").strip()
+def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
+    value = env.get(name, "").strip()
     return Path(value).expanduser().resolve() if value else default
 
 
-def _bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name, "").strip().lower()
+def _bool(env: Mapping[str, str], name: str, default: bool = False) -> bool:
+    value = env.get(name, "").strip().lower()
     if not value:
         return default
     return value in ("1", "true", "yes", "on")
@@ -137,29 +138,32 @@ class Settings:
         return con
 
 
-def settings() -> Settings:
-    """The settings in force now (read on every call, so tests can change the env)."""
-    data_dir = _path("CXW_DATA_DIR", REPO_ROOT / "data")
-    threads = int(os.environ.get("CXW_THREADS") or os.cpu_count() or 2)
+def settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """The settings in force now, read from `environ` (default os.environ, read on every
+    call, so tests can change the env). Dagster code gets them from the warehouse resource
+    (orchestration.resources.WarehouseResource), whose fields override the environment."""
+    env = os.environ if environ is None else environ
+    data_dir = _path(env, "CXW_DATA_DIR", REPO_ROOT / "data")
+    threads = int(env.get("CXW_THREADS") or os.cpu_count() or 2)
     return Settings(
         data_dir=data_dir,
-        landing_dir=_path("CXW_LANDING_DIR", data_dir / "landing"),
-        warehouse_path=_path("CXW_WAREHOUSE_PATH", data_dir / "warehouse" / "cx.duckdb"),
-        serving_path=_path("CXW_SERVING_PATH", data_dir / "serving" / "cx.duckdb"),
+        landing_dir=_path(env, "CXW_LANDING_DIR", data_dir / "landing"),
+        warehouse_path=_path(env, "CXW_WAREHOUSE_PATH", data_dir / "warehouse" / "cx.duckdb"),
+        serving_path=_path(env, "CXW_SERVING_PATH", data_dir / "serving" / "cx.duckdb"),
         threads=threads,
-        memory_limit=os.environ.get("CXW_MEMORY_LIMIT") or default_memory_limit(threads),
-        spill_dir=_path("CXW_SPILL_DIR", data_dir / "spill"),
-        spill_limit=os.environ.get("CXW_SPILL_LIMIT", "").strip() or None,
+        memory_limit=env.get("CXW_MEMORY_LIMIT") or default_memory_limit(threads),
+        spill_dir=_path(env, "CXW_SPILL_DIR", data_dir / "spill"),
+        spill_limit=env.get("CXW_SPILL_LIMIT", "").strip() or None,
         source_time_zones={
-            source: os.environ.get(f"CXW_TZ_{source.upper()}") or "UTC"
+            source: env.get(f"CXW_TZ_{source.upper()}") or "UTC"
             for source in ("crm", "web", "survey")
         },
-        publish_pii=_bool("CXW_PUBLISH_PII"),
-        keep_releases=int(os.environ.get("CXW_KEEP_RELEASES") or 3),
-        lock_wait_seconds=float(os.environ.get("CXW_LOCK_WAIT_SECONDS") or 60),
+        publish_pii=_bool(env, "CXW_PUBLISH_PII"),
+        keep_releases=int(env.get("CXW_KEEP_RELEASES") or 3),
+        lock_wait_seconds=float(env.get("CXW_LOCK_WAIT_SECONDS") or 60),
         mappings=tuple(
             Path(p).expanduser().resolve()
-            for p in os.environ.get("CXW_MAPPINGS", "").split(os.pathsep)
+            for p in env.get("CXW_MAPPINGS", "").split(os.pathsep)
             if p.strip()
         ),
     )

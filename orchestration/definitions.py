@@ -9,7 +9,7 @@ from .assets.ingest import ingest_landing
 from .assets.publish import publish_asset
 from .assets.quality import quality_checks
 from .jobs import cx_warehouse_job
-from .resources import WarehouseResource, dbt_resource
+from .resources import WarehouseResource, WriterLockResource, dbt_resource
 from .schedules import daily_schedule
 from .sensors import landing_folder_sensor
 
@@ -20,11 +20,17 @@ mart_keys = sorted(
     key=lambda key: key.to_user_string(),
 )
 
+warehouse = WarehouseResource.from_environment()
+
 defs = Definitions(
     assets=[ingest_landing, cx_dbt_models, publish_asset(mart_keys)],
     asset_checks=quality_checks,
     jobs=[cx_warehouse_job],
     schedules=[daily_schedule],
     sensors=[landing_folder_sensor],
-    resources={"warehouse": WarehouseResource(), "dbt": dbt_resource()},
+    resources={
+        "warehouse": warehouse,
+        "writer_lock": WriterLockResource(warehouse=warehouse),
+        "dbt": dbt_resource(),
+    },
 )

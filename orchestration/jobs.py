@@ -22,7 +22,7 @@ cx_warehouse_job = define_asset_job(
     selection=AssetSelection.all(),
     description="Load new landing files, build the dbt models, run the quality gates, publish.",
     # One process, steps in order: DuckDB allows one writer per file, and the writer lock
-    # held by the warehouse resource then covers the whole run.
+    # held by the writer_lock resource then covers the whole run.
     executor_def=in_process_executor,
     op_retry_policy=TRANSIENT_RETRY,
     tags={"dagster/max_retries": "1", "dagster/retry_strategy": "FROM_FAILURE"},

@@ -11,10 +11,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import duckdb
-from dagster import ConfigurableResource, InitResourceContext
-from dagster_dbt import DbtCliResource, DbtProject
+from dagster import ConfigurableResource, EnvVar, InitResourceContext
+from dagster_dbt import DagsterDbtProjectPreparer, DbtCliResource, DbtProject
+from dagster_shared.record import replace
 from packaging import version
 
 from .config import REPO_ROOT, Settings, settings
@@ -49,27 +51,100 @@ def writer_lock(warehouse_path: Path, wait_seconds: float = 0) -> Iterator[None]
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-class WarehouseResource(ConfigurableResource):
-    """The build file and its settings. Every asset that writes requires it.
+# Each field of the warehouse resource and the environment variable it is read from
+# (orchestration/config.py documents the variables and their defaults).
+SETTING_VARIABLES = {
+    "data_dir": "CXW_DATA_DIR",
+    "landing_dir": "CXW_LANDING_DIR",
+    "warehouse_path": "CXW_WAREHOUSE_PATH",
+    "serving_path": "CXW_SERVING_PATH",
+    "threads": "CXW_THREADS",
+    "memory_limit": "CXW_MEMORY_LIMIT",
+    "spill_dir": "CXW_SPILL_DIR",
+    "spill_limit": "CXW_SPILL_LIMIT",
+    "tz_crm": "CXW_TZ_CRM",
+    "tz_web": "CXW_TZ_WEB",
+    "tz_survey": "CXW_TZ_SURVEY",
+    "publish_pii": "CXW_PUBLISH_PII",
+    "keep_releases": "CXW_KEEP_RELEASES",
+    "lock_wait_seconds": "CXW_LOCK_WAIT_SECONDS",
+    "mappings": "CXW_MAPPINGS",
+}
+_INTEGER_FIELDS = ("threads", "keep_releases", "lock_wait_seconds")
 
-    With the in-process executor the resource lives for the whole run, so the writer lock
-    taken here covers ingest → dbt → checks → publish: at most one run writes at a time.
+
+class WarehouseResource(ConfigurableResource):
+    """The build file and its settings: every asset, check, sensor and schedule that reads
+    or writes the warehouse requires it (`warehouse: WarehouseResource`).
+
+    Each field is one setting of orchestration/config.py (SETTING_VARIABLES names its
+    environment variable); a field left None takes the variable's value, else its default.
+    `settings` gives them all, typed; `connect()` opens the build file with them.
+    Reading it takes no lock (a sensor may read while a run writes): the steps that write
+    also require WriterLockResource.
     """
 
-    @contextmanager
-    def yield_for_execution(self, context: InitResourceContext) -> Iterator[WarehouseResource]:
-        s = self.settings
-        with writer_lock(s.warehouse_path, s.lock_wait_seconds):
-            yield self
+    data_dir: str | None = None
+    landing_dir: str | None = None
+    warehouse_path: str | None = None
+    serving_path: str | None = None
+    threads: int | None = None
+    memory_limit: str | None = None
+    spill_dir: str | None = None
+    spill_limit: str | None = None
+    tz_crm: str | None = None
+    tz_web: str | None = None
+    tz_survey: str | None = None
+    publish_pii: str | None = None
+    keep_releases: int | None = None
+    lock_wait_seconds: int | None = None
+    mappings: str | None = None
+
+    @classmethod
+    def from_environment(cls) -> WarehouseResource:
+        """The resource of the Definitions: each field whose variable is set is bound to it
+        with `EnvVar` (the UI shows where the value comes from, and it is read when a run
+        starts); the others stay None and take config.py's defaults."""
+        fields: dict[str, Any] = {}
+        for field, variable in SETTING_VARIABLES.items():
+            if os.environ.get(variable, "").strip():
+                fields[field] = (
+                    EnvVar.int(variable) if field in _INTEGER_FIELDS else EnvVar(variable)
+                )
+        return cls(**fields)
 
     @property
     def settings(self) -> Settings:
-        return settings()
+        """The settings: the environment, overridden by the fields that are set."""
+        overrides = {
+            variable: str(getattr(self, field))
+            for field, variable in SETTING_VARIABLES.items()
+            if getattr(self, field) is not None
+        }
+        return settings({**os.environ, **overrides})
 
     def connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         s = self.settings
         s.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
         return s.connect_duckdb(s.warehouse_path, read_only=read_only)
+
+
+class WriterLockResource(ConfigurableResource):
+    """The one-writer lock of the warehouse file, held while the resource lives.
+
+    The steps that write the warehouse (ingest, dbt) require it; with the in-process
+    executor the run's resources are set up once, before its first step, so the lock
+    covers ingest → dbt → checks → publish: at most one run writes at a time. A second run
+    waits up to CXW_LOCK_WAIT_SECONDS, then fails with WarehouseBusyError.
+    """
+
+    warehouse: WarehouseResource
+
+    @contextmanager
+    def yield_for_execution(self, context: InitResourceContext) -> Iterator[WriterLockResource]:
+        s = self.warehouse.settings
+        with writer_lock(s.warehouse_path, s.lock_wait_seconds):
+            yield self
 
 
 def dbt_target_path() -> Path:
@@ -80,12 +155,11 @@ def dbt_target_path() -> Path:
     return Path(value) if value else settings().data_dir / "dbt" / "target"
 
 
-def export_dbt_environment() -> None:
-    """dbt reads its paths from the environment (profiles.yml): make them match settings().
+def export_dbt_environment(s: Settings) -> None:
+    """dbt reads its paths from the environment (profiles.yml): make them match `s`.
 
     Its logs go under the data folder too (`$CXW_DATA_DIR/dbt/logs`, DBT_LOG_PATH
     overrides), never into the project checkout."""
-    s = settings()
     os.environ["CXW_WAREHOUSE_PATH"] = str(s.warehouse_path)
     os.environ["CXW_THREADS"] = str(s.threads)
     os.environ["CXW_MEMORY_LIMIT"] = s.memory_limit
@@ -99,46 +173,9 @@ def export_dbt_environment() -> None:
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 
 
-# dbt is the one installed beside this Python (the venv's), also when `.venv/bin/cxw` runs
-# without an activated venv: dagster-dbt looks for `dbt` on PATH (its preparer included).
-_bin_dir = str(Path(sys.executable).parent)
-if _bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
-    os.environ["PATH"] = _bin_dir + os.pathsep + os.environ.get("PATH", "")
-
-dbt_project = DbtProject(
-    project_dir=REPO_ROOT,
-    profiles_dir=REPO_ROOT,
-    target_path=dbt_target_path(),
-)
-
-
-# What the manifest is parsed from: a change to any of these files calls for a new parse.
-DBT_PROJECT_FILES = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests/dbt")
-
-
-def manifest_is_fresh() -> bool:
-    """True when manifest.json is newer than every file of the dbt project."""
-    manifest = dbt_project.manifest_path
-    if not manifest.exists():
-        return False
-    parsed_at = manifest.stat().st_mtime
-    for name in DBT_PROJECT_FILES:
-        path = REPO_ROOT / name
-        files = [path] if path.is_file() else path.rglob("*")
-        if any(f.is_file() and f.stat().st_mtime > parsed_at for f in files):
-            return False
-    return True
-
-
-def prepare_dbt_project(*, force: bool = False) -> None:
-    """Parse the dbt project into manifest.json, unless the manifest is already up to date
-    (a `dbt parse` costs seconds of start-up on every run; `dbt build` parses again anyway,
-    the manifest only gives Dagster its asset graph)."""
-    export_dbt_environment()
-    # two runs starting at once would parse into the same target folder: one at a time
-    with writer_lock(dbt_project.manifest_path, settings().lock_wait_seconds):
-        if force or not manifest_is_fresh():
-            dbt_project.preparer.prepare(dbt_project)
+# The dbt installed beside this Python (the venv's), also when `.venv/bin/cxw` runs without
+# an activated venv; given to dagster-dbt as its executable (PATH stays as it is).
+DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
 
 
 class OfflineDbtCliResource(DbtCliResource):
@@ -156,5 +193,37 @@ class OfflineDbtCliResource(DbtCliResource):
         return version.parse(importlib.metadata.version("dbt-core"))
 
 
+class ManifestPreparer(DagsterDbtProjectPreparer):
+    """dagster-dbt's preparer (`dbt parse` into manifest.json), offline and one at a time.
+
+    - prepare(): parses with OfflineDbtCliResource (no `dbt --version`, no network) while
+      holding the lock of the manifest (two runs starting at once would parse into the same
+      target folder); dbt's partial parsing re-reads only the files that changed.
+    - prepare_if_dev(): as dagster-dbt's, parses under `dagster dev`; elsewhere only when
+      there is no manifest yet (a fresh clone, a new data folder), since @dbt_assets needs
+      one to load. `cxw run` prepares before every run that builds (orchestration.runner).
+    """
+
+    def prepare_if_dev(self, project: DbtProject) -> None:
+        if self.using_dagster_dev() or not project.manifest_path.exists():
+            self.prepare(project)
+
+    def prepare(self, project: DbtProject) -> None:
+        s = settings()
+        export_dbt_environment(s)
+        with writer_lock(project.manifest_path, s.lock_wait_seconds):
+            dbt = OfflineDbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE)
+            dbt.cli(["parse", "--quiet"], target_path=project.target_path).wait()
+
+
+# DbtProject's constructor takes no preparer (dagster-dbt 0.29): the record is copied with it
+dbt_project = replace(
+    DbtProject(project_dir=REPO_ROOT, profiles_dir=REPO_ROOT, target_path=dbt_target_path()),
+    preparer=ManifestPreparer(),
+)
+
+
 def dbt_resource() -> DbtCliResource:
-    return OfflineDbtCliResource(project_dir=dbt_project, profiles_dir=str(REPO_ROOT))
+    return OfflineDbtCliResource(
+        project_dir=dbt_project, profiles_dir=str(REPO_ROOT), dbt_executable=DBT_EXECUTABLE
+    )

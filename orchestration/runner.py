@@ -12,7 +12,7 @@ from dagster import AssetCheckSeverity, DagsterEventType, DagsterInstance
 
 from .build_state import up_to_date_release
 from .config import settings
-from .resources import prepare_dbt_project
+from .resources import dbt_project
 
 INGEST_STEP = "ingest_landing"
 DBT_STEP = "cx_dbt_models"
@@ -76,8 +76,10 @@ def run_pipeline(*, full_refresh: bool = False, log_path: Path | None = None) ->
         release = up_to_date_release(settings())
         if release is not None:
             return RunReport(run_id="-", success=True, published_release=release, up_to_date=True)
-    prepare_dbt_project()
-    from .definitions import defs  # after the manifest is fresh
+    # a person runs `cxw run` after editing models, as `dagster dev` reloads: parse first
+    # (dbt's partial parsing re-reads only what changed), then load the asset graph
+    dbt_project.preparer.prepare(dbt_project)
+    from .definitions import defs
 
     job = defs.resolve_job_def("cx_warehouse")
     run_config = {"ops": {DBT_STEP: {"config": {"full_refresh": full_refresh}}}}

@@ -13,8 +13,8 @@ from dagster import (
 )
 
 from .build_state import up_to_date_release
-from .config import settings
 from .jobs import cx_warehouse_job
+from .resources import WarehouseResource
 
 
 @schedule(
@@ -28,8 +28,8 @@ from .jobs import cx_warehouse_job
         "landed and neither the code nor the configuration changed since the last release."
     ),
 )
-def daily_schedule(context: ScheduleEvaluationContext):
-    release = up_to_date_release(settings())
+def daily_schedule(context: ScheduleEvaluationContext, warehouse: WarehouseResource):
+    release = up_to_date_release(warehouse.settings)
     if release is not None:
         return SkipReason(
             f"release {release} is up to date: no new landing file, no change to the code "

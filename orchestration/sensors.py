@@ -8,9 +8,9 @@ from pathlib import Path
 import duckdb
 from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SkipReason, sensor
 
-from .config import settings
 from .jobs import cx_warehouse_job
 from .loader.pending import unhandled_files
+from .resources import WarehouseResource
 
 
 def pending_landing_files(landing_dir: Path, warehouse_path: Path) -> list[Path] | None:
@@ -45,8 +45,8 @@ def files_fingerprint(paths: list[Path]) -> str:
         "raw.load_log): opening the UI on a loaded warehouse starts nothing."
     ),
 )
-def landing_folder_sensor(context: SensorEvaluationContext):
-    s = settings()
+def landing_folder_sensor(context: SensorEvaluationContext, warehouse: WarehouseResource):
+    s = warehouse.settings
     pending = pending_landing_files(s.landing_dir, s.warehouse_path)
     if pending is None:
         return SkipReason(f"a run is writing {s.warehouse_path}; looking again at the next tick")

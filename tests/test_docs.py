@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from tests.conftest import run_dbt
@@ -35,3 +36,16 @@ def test_docs_generate_describes_every_model_and_column(pipeline_dir: Path, tmp_
             if column.lower() not in described:
                 undocumented.append(f"{unique_id}.{column}")
     assert not undocumented, undocumented
+
+
+def test_one_macro_a_file_named_after_it() -> None:
+    """macros/ holds one macro a file, in `<macro name>.sql` (the style guide's rule), so a
+    macro is found by its name."""
+    macros = Path(__file__).resolve().parent.parent / "macros"
+    defined = {
+        path.name: re.findall(r"\{%-?\s*macro\s+(\w+)\s*\(", path.read_text())
+        for path in sorted(macros.glob("*.sql"))
+    }
+    assert len(defined) > 20
+    wrong = {name: found for name, found in defined.items() if found != [name[: -len(".sql")]]}
+    assert not wrong, wrong

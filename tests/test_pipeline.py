@@ -15,7 +15,11 @@ from dagster import RunRequest, build_sensor_context
 
 from orchestration import serving
 from orchestration.evaluation import evaluate_identity
+from orchestration.resources import WarehouseResource
 from tests.conftest import CXW, REPO, cxw_env, run_cxw
+
+# the sensor reads the settings through the warehouse resource (fields unset: the env)
+WAREHOUSE = {"warehouse": WarehouseResource()}
 
 REQUIRED_MARTS = {
     "dim_customers",
@@ -101,22 +105,24 @@ def test_sensor_requests_a_run_when_a_file_lands(tmp_path: Path, monkeypatch) ->
     landing = tmp_path / "landing"
     (landing / "crm" / "customers").mkdir(parents=True)
     monkeypatch.setenv("CXW_LANDING_DIR", str(landing))
-    first = landing_folder_sensor(build_sensor_context())
+    first = landing_folder_sensor(build_sensor_context(resources=WAREHOUSE))
     assert not isinstance(first, RunRequest)  # nothing landed yet
 
     (landing / "crm" / "customers" / "c1.csv").write_text(
         "customer_id,created_at,updated_at\nC1,2026-01-01,2026-01-01\n"
     )
-    context = build_sensor_context()
+    context = build_sensor_context(resources=WAREHOUSE)
     request = landing_folder_sensor(context)
     assert isinstance(request, RunRequest)
     cursor = context.cursor
-    assert not isinstance(landing_folder_sensor(build_sensor_context(cursor=cursor)), RunRequest)
+    assert not isinstance(
+        landing_folder_sensor(build_sensor_context(cursor=cursor, resources=WAREHOUSE)), RunRequest
+    )
 
     (landing / "crm" / "customers" / "c2.csv").write_text(
         "customer_id,created_at,updated_at\nC2,2026-01-02,2026-01-02\n"
     )
-    again = landing_folder_sensor(build_sensor_context(cursor=cursor))
+    again = landing_folder_sensor(build_sensor_context(cursor=cursor, resources=WAREHOUSE))
     assert isinstance(again, RunRequest) and again.run_key != cursor
 
 

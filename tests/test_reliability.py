@@ -12,9 +12,12 @@ import pytest
 from dagster import RunRequest, SkipReason, build_sensor_context
 
 from orchestration import serving
-from orchestration.resources import writer_lock
+from orchestration.resources import WarehouseResource, writer_lock
 from tests.conftest import CXW, REPO, cxw_env, run_cxw
 from tests.test_pipeline import copy_data_dir, mart_fingerprints
+
+# the sensor reads the settings through the warehouse resource (fields unset: the env)
+WAREHOUSE = {"warehouse": WarehouseResource()}
 
 
 def _release_ids(serving_path: Path) -> list[str]:
@@ -64,14 +67,14 @@ def test_sensor_does_not_start_a_run_for_files_already_loaded(
             monkeypatch.setenv(name, value)
     monkeypatch.delenv("CXW_WAREHOUSE_PATH", raising=False)
     # as when the UI opens on a warehouse `cxw run` filled: no cursor, every file loaded
-    assert isinstance(landing_folder_sensor(build_sensor_context()), SkipReason)
+    assert isinstance(landing_folder_sensor(build_sensor_context(resources=WAREHOUSE)), SkipReason)
 
     orders = sorted((data_dir / "landing" / "crm" / "orders").glob("*.csv"))[-1]
     (orders.parent / "zz_new.csv").write_text(orders.read_text() + "\n")
-    context = build_sensor_context()
+    context = build_sensor_context(resources=WAREHOUSE)
     assert isinstance(landing_folder_sensor(context), RunRequest)
     # the same pending file does not ask twice
-    again = landing_folder_sensor(build_sensor_context(cursor=context.cursor))
+    again = landing_folder_sensor(build_sensor_context(cursor=context.cursor, resources=WAREHOUSE))
     assert isinstance(again, SkipReason)
 
 

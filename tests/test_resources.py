@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -121,3 +124,45 @@ def test_whole_run_in_a_tiny_memory_limit_publishes_the_same_marts(
     assert len(tiny) > 10
     for name in reference:
         assert tiny[name] == reference[name], name
+
+
+def test_warehouse_resource_fields_override_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A field set on the resource wins over its variable; the others come from the
+    environment, or their defaults (which follow the resource's data_dir)."""
+    from dagster import build_sensor_context
+
+    from orchestration.resources import WarehouseResource
+
+    monkeypatch.setenv("CXW_DATA_DIR", str(tmp_path / "env"))
+    monkeypatch.setenv("CXW_THREADS", "3")
+    for name in ("CXW_LANDING_DIR", "CXW_WAREHOUSE_PATH", "CXW_KEEP_RELEASES"):
+        monkeypatch.delenv(name, raising=False)
+    s = WarehouseResource(data_dir=str(tmp_path / "field"), keep_releases=5).settings
+    assert s.data_dir == tmp_path / "field"
+    assert s.landing_dir == tmp_path / "field" / "landing"
+    assert s.warehouse_path == tmp_path / "field" / "warehouse" / "cx.duckdb"
+    assert (s.threads, s.keep_releases) == (3, 5)
+    # the Definitions' resource binds each set variable with EnvVar, read when it is used
+    bound = WarehouseResource.from_environment()
+    monkeypatch.setenv("CXW_THREADS", "4")
+    with build_sensor_context(resources={"warehouse": bound}) as context:
+        s = context.resources.warehouse.settings
+    assert (s.data_dir, s.threads, s.keep_releases) == (tmp_path / "env", 4, 3)
+
+
+def test_importing_the_orchestration_modules_leaves_path_alone() -> None:
+    """dbt is found by its path beside this Python (resources.DBT_EXECUTABLE), so no
+    module changes PATH when it is imported (a venv's bin folder is not on it here)."""
+    code = (
+        "import os; before = os.environ['PATH']; "
+        "import orchestration.resources, orchestration.runner, orchestration.cli, "
+        "orchestration.sensors, orchestration.schedules; "
+        "assert os.environ['PATH'] == before, os.environ['PATH']"
+    )
+    env = {**os.environ, "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-2000:]

@@ -15,12 +15,11 @@ from dagster_dbt import (
 
 from ..failpoints import failpoint
 from ..loader.errors import resource_failures
-from ..resources import WarehouseResource, dbt_project, export_dbt_environment, prepare_dbt_project
+from ..resources import WarehouseResource, WriterLockResource, dbt_project, export_dbt_environment
 
-# `dagster dev` re-parses on every load; elsewhere parse only when the manifest is missing
-# (a fresh clone) or older than the project's files.
+# `dagster dev` re-parses on every load; elsewhere only a missing manifest is parsed (a fresh
+# clone): `cxw run` parses before it loads this module (resources.ManifestPreparer).
 dbt_project.prepare_if_dev()
-prepare_dbt_project()
 
 
 class CxDbtTranslator(DagsterDbtTranslator):
@@ -56,10 +55,11 @@ def cx_dbt_models(
     context: AssetExecutionContext,
     dbt: DbtCliResource,
     warehouse: WarehouseResource,
+    writer_lock: WriterLockResource,
     config: DbtBuildConfig,
 ):
     """`dbt build` (seeds, models, data tests) for the selected models, streamed as events."""
-    export_dbt_environment()
+    export_dbt_environment(warehouse.settings)
     args = ["build"]
     if config.full_refresh:
         args.append("--full-refresh")

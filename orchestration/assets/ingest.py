@@ -7,7 +7,7 @@ from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResul
 from ..loader import load_landing
 from ..loader.contract import ENTITIES
 from ..loader.mapping import check_mappings, load_mappings
-from ..resources import WarehouseResource
+from ..resources import WarehouseResource, WriterLockResource
 
 RAW_GROUP = "raw"
 
@@ -34,7 +34,9 @@ def raw_asset_key(table: str) -> AssetKey:
         for entity in ENTITIES
     ],
 )
-def ingest_landing(context: AssetExecutionContext, warehouse: WarehouseResource):
+def ingest_landing(
+    context: AssetExecutionContext, warehouse: WarehouseResource, writer_lock: WriterLockResource
+):
     """Load new landing files into one DuckDB instance (one writer per file): each entity's
     files in order, entities side by side (see load_landing)."""
     s = warehouse.settings
