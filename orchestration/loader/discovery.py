@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from .contract import Entity
@@ -24,30 +26,85 @@ def relative_name(path: Path, landing_dir: Path) -> str:
     return path.relative_to(landing_dir).as_posix()
 
 
-def _candidates(landing_dir: Path, entity: Entity) -> list[Path]:
+@dataclass(frozen=True)
+class EntityFiles:
+    """The files of one entity folder, each in lexical order of its path: `loadable` in one
+    of the entity's formats, `unsupported` in none (quarantined whole)."""
+
+    loadable: list[Path]
+    unsupported: list[Path]
+
+    @property
+    def all(self) -> list[Path]:
+        """Every file, in the order they are loaded."""
+        return sorted(self.loadable + self.unsupported, key=lambda p: p.as_posix())
+
+
+@dataclass(frozen=True)
+class LandingListing:
+    """One walk of the landing folder: each entity's files, and every file no entity loads
+    (path, entity name or None, reason), in lexical order."""
+
+    files: dict[str, EntityFiles]
+    ignored: list[tuple[Path, str | None, str]]
+
+
+def _split(entity: Entity, paths: list[Path]) -> EntityFiles:
+    formats = tuple(f.lower() for f in entity.formats)
+    accepted = [p.name.lower().endswith(formats) for p in paths]
+    return EntityFiles(
+        loadable=[p for p, ok in zip(paths, accepted, strict=True) if ok],
+        unsupported=[p for p, ok in zip(paths, accepted, strict=True) if not ok],
+    )
+
+
+def entity_files(landing_dir: Path, entity: Entity) -> EntityFiles:
+    """The files of the entity's folder (one listing of it). Files and folders whose name
+    starts with "." or "_" (editor and upload temp files) are left out."""
+    landing_dir = Path(landing_dir)
     folder = landing_dir / entity.folder
     if not folder.is_dir():
-        return []
+        return EntityFiles([], [])
     files = [p for p in folder.rglob("*") if p.is_file() and not is_hidden(p, folder)]
-    return sorted(files, key=lambda p: relative_name(p, landing_dir))
+    return _split(entity, sorted(files, key=lambda p: relative_name(p, landing_dir)))
+
+
+def list_landing(landing_dir: Path, entities: Iterable[Entity]) -> LandingListing:
+    """Every file under the landing folder, listed once: each of `entities`' files
+    (entity_files) and the files none of them loads (ignored_files)."""
+    landing_dir = Path(landing_dir)
+    entities = list(entities)
+    folders = {e.folder: e for e in entities}
+    mine: dict[str, list[Path]] = {e.name: [] for e in entities}
+    ignored = []
+    for path in sorted(landing_dir.rglob("*"), key=lambda p: relative_name(p, landing_dir)):
+        if not path.is_file():
+            continue
+        rel = relative_name(path, landing_dir)
+        entity = next((e for folder, e in folders.items() if rel.startswith(folder + "/")), None)
+        if entity is not None and not is_hidden(path, landing_dir / entity.folder):
+            mine[entity.name].append(path)  # loaded, duplicate or quarantined
+            continue
+        if is_hidden(path, landing_dir):
+            reason = "a hidden or temporary file (its name or folder starts with . or _)"
+        else:
+            reason = (
+                "not in an entity folder ("
+                + ", ".join(sorted(folders))
+                + "); move it into the folder of its entity to load it"
+            )
+        ignored.append((path, entity.name if entity else None, reason))
+    return LandingListing({e.name: _split(e, mine[e.name]) for e in entities}, ignored)
 
 
 def landing_files(landing_dir: Path, entity: Entity) -> list[Path]:
-    """The entity's landing files in an accepted format, in lexical order of their path.
-
-    Files and folders whose name starts with "." or "_" (editor and upload temp files)
-    are ignored.
-    """
-    landing_dir = Path(landing_dir)
-    formats = tuple(f.lower() for f in entity.formats)
-    return [p for p in _candidates(landing_dir, entity) if p.name.lower().endswith(formats)]
+    """The entity's landing files in an accepted format, in lexical order of their path."""
+    return entity_files(landing_dir, entity).loadable
 
 
 def unsupported_files(landing_dir: Path, entity: Entity) -> list[Path]:
     """Files in the entity's folder that are not in one of its formats (quarantined whole)."""
-    landing_dir = Path(landing_dir)
-    formats = tuple(f.lower() for f in entity.formats)
-    return [p for p in _candidates(landing_dir, entity) if not p.name.lower().endswith(formats)]
+    return entity_files(landing_dir, entity).unsupported
 
 
 def is_hidden(path: Path, folder: Path) -> bool:
@@ -59,23 +116,4 @@ def is_hidden(path: Path, folder: Path) -> bool:
 def ignored_files(landing_dir: Path, entities) -> list[tuple[Path, str | None, str]]:
     """Every file under the landing folder that no entity loads: (path, entity name or
     None, reason), in lexical order. Nothing under the landing folder goes unaccounted."""
-    landing_dir = Path(landing_dir)
-    folders = {e.folder: e for e in entities}
-    found = []
-    for path in sorted(landing_dir.rglob("*"), key=lambda p: relative_name(p, landing_dir)):
-        if not path.is_file():
-            continue
-        rel = relative_name(path, landing_dir)
-        entity = next((e for folder, e in folders.items() if rel.startswith(folder + "/")), None)
-        if entity is not None and not is_hidden(path, landing_dir / entity.folder):
-            continue  # the entity's own: loaded, duplicate or quarantined
-        if is_hidden(path, landing_dir):
-            reason = "a hidden or temporary file (its name or folder starts with . or _)"
-        else:
-            reason = (
-                "not in an entity folder ("
-                + ", ".join(sorted(folders))
-                + "); move it into the folder of its entity to load it"
-            )
-        found.append((path, entity.name if entity else None, reason))
-    return found
+    return list_landing(landing_dir, entities).ignored

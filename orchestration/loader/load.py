@@ -29,13 +29,7 @@ import duckdb
 from ..failpoints import failpoint
 from .contract import ENTITIES, Entity
 from .diagnosis import diagnosis
-from .discovery import (
-    file_format,
-    ignored_files,
-    landing_files,
-    relative_name,
-    unsupported_files,
-)
+from .discovery import EntityFiles, entity_files, file_format, list_landing, relative_name
 from .errors import LoadResourceError, resource_kind
 from .fingerprint import Fingerprint, fingerprint
 from .readers import STAGED, FileRejected, Staged, stage_csv, stage_jsonl, stage_parquet
@@ -147,15 +141,14 @@ def load_entity(
     *,
     time_zone: str = "UTC",
     quarantine_dir: Path | None = None,
+    files: EntityFiles | None = None,
 ) -> list[FileLoadResult]:
-    """Load the entity's new landing files (lexical order); one result per file."""
+    """Load the entity's new landing files (lexical order); one result per file.
+    `files`: the entity folder as already listed (default: list it now)."""
     landing_dir = Path(landing_dir)
     ensure_raw_schema(con)
     check_time_zone(con, time_zone)
-    paths = sorted(
-        [*landing_files(landing_dir, entity), *unsupported_files(landing_dir, entity)],
-        key=lambda p: relative_name(p, landing_dir),
-    )
+    paths = (files or entity_files(landing_dir, entity)).all
     return [
         load_file(con, entity, p, landing_dir, time_zone=time_zone, quarantine_dir=quarantine_dir)
         for p in paths
@@ -188,6 +181,8 @@ def load_landing(
     landing_dir = Path(landing_dir)
     mappings = list(mappings)
     check_landing_dir(landing_dir)
+    # one walk of the landing folder: each entity's files, and the files none loads
+    listing = list_landing(landing_dir, entities)
 
     def load(cursor: duckdb.DuckDBPyConnection, entity: Entity) -> list[FileLoadResult]:
         results = load_entity(
@@ -196,6 +191,7 @@ def load_landing(
             landing_dir,
             time_zone=time_zones.get(entity.source, "UTC"),
             quarantine_dir=quarantine_dir,
+            files=listing.files[entity.name],
         )
         mine = [m for m in mappings if m.entity.name == entity.name]
         if mine:
@@ -204,13 +200,12 @@ def load_landing(
             results += load_mapped(cursor, mine, landing_dir, quarantine_dir=quarantine_dir)
         return results
 
+    mapped = _mapped(mappings, landing_dir)
     report = LoadReport()
     if workers <= 1 or len(entities) <= 1:
         for entity in entities:
             report.files += load(con, entity)
-        report.files += log_ignored_files(
-            con, landing_dir, entities, _mapped(mappings, landing_dir)
-        )
+        report.files += log_ignored_files(con, landing_dir, listing.ignored, mapped)
         return report
 
     def load_in_own_cursor(entity: Entity) -> list[FileLoadResult]:
@@ -227,7 +222,10 @@ def load_landing(
         from .mapping import ensure_mapping_tables
 
         ensure_mapping_tables(con)
-    largest_first = sorted(entities, key=lambda e: -_landing_bytes(landing_dir, e))
+    largest_first = sorted(
+        entities,
+        key=lambda e: -sum(p.stat().st_size for p in listing.files[e.name].loadable),
+    )
     # preserve_insertion_order is one setting for the whole instance: on for the duration,
     # so that no load switches it off under another one (see _insertion_order_preserved)
     with (
@@ -239,7 +237,7 @@ def load_landing(
     # ran to their end (each file is its own transaction)
     for entity in entities:
         report.files += futures[entity.name].result()
-    report.files += log_ignored_files(con, landing_dir, entities, _mapped(mappings, landing_dir))
+    report.files += log_ignored_files(con, landing_dir, listing.ignored, mapped)
     return report
 
 
@@ -270,14 +268,14 @@ def _mapped(mappings: list, landing_dir: Path) -> set[Path]:
 def log_ignored_files(
     con: duckdb.DuckDBPyConnection,
     landing_dir: Path,
-    entities: Iterable[Entity],
+    ignored: Iterable[tuple[Path, str | None, str]],
     mapped: set[Path] = frozenset(),
 ) -> list[FileLoadResult]:
     """Record in raw.load_log every file under the landing folder that no entity and no
-    source mapping loads (status 'ignored', the reason in message), once per path, size and
-    modification time."""
+    source mapping loads (`ignored`: discovery.list_landing's; status 'ignored', the reason
+    in message), once per path, size and modification time."""
     results = []
-    for path, entity_name, reason in ignored_files(landing_dir, list(entities)):
+    for path, entity_name, reason in ignored:
         if path in mapped:
             continue
         rel = relative_name(path, landing_dir)
@@ -312,10 +310,6 @@ def log_ignored_files(
             FileLoadResult(entity_name or "", rel, batch_id, "ignored", 0, 0, 0, message, 0.0)
         )
     return results
-
-
-def _landing_bytes(landing_dir: Path, entity: Entity) -> int:
-    return sum(path.stat().st_size for path in landing_files(landing_dir, entity))
 
 
 def load_file(
@@ -376,184 +370,235 @@ def _load_file(
     quarantine_dir: Path | None,
     reader: Reader | None = None,
 ) -> FileLoadResult:
-    started = time.perf_counter()
-    started_at = _now()
-    ensure_raw_schema(con)
-    _drop_temp(con)
-    rel = relative_name(path, landing_dir)
-    batch_id = fp = None  # set once known
+    """One file's load, step by step (see _FileLoad)."""
+    load = _FileLoad(con, entity, path, relative_name(path, landing_dir), quarantine_dir, reader)
+    skipped = load.skip_if_handled()
+    if skipped is not None:
+        return skipped
+    try:
+        staged = load.stage()
+        load.validate(staged, time_zone)
+    except FileRejected as exc:
+        return load.quarantine_whole(exc)
+    return load.commit(staged)
 
-    def result(status: str, read=0, loaded=0, quarantined=0, message=None) -> FileLoadResult:
+
+class _FileLoad:
+    """The load of one landing file, in its steps:
+
+    1. skip_if_handled: the same path, size and modification time, or the same content,
+       was handled before (a duplicate: nothing loaded);
+    2. stage: read the file with DuckDB into the staging view (FileRejected when it cannot
+       be read at all);
+    3. validate: type and check every record in SQL into the CHECKED table;
+    4. commit: in one transaction, the good records to raw.<entity>, the bad ones to
+       raw.quarantine, a row to raw.load_log;
+    or quarantine_whole: a file rejected in 2 or 3 is quarantined whole (one raw.quarantine
+    row, load_log status 'quarantined', a copy in `quarantine_dir`).
+    """
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        entity: Entity,
+        path: Path,
+        rel: str,
+        quarantine_dir: Path | None,
+        reader: Reader | None,
+    ) -> None:
+        self.con, self.entity, self.path, self.rel = con, entity, path, rel
+        self.quarantine_dir, self.reader = quarantine_dir, reader
+        self.started = time.perf_counter()
+        self.started_at = _now()
+        self.batch_id: str | None = None  # set once known
+        self.fp: Fingerprint | None = None
+        ensure_raw_schema(con)
+        _drop_temp(con)
+        # before hashing: a file changed while hashed is hashed again next run
+        self.stat = path.stat()
+
+    def result(self, status: str, read=0, loaded=0, quarantined=0, message=None) -> FileLoadResult:
         return FileLoadResult(
-            entity.name, rel, batch_id, status, read, loaded, quarantined, message,
-            round(time.perf_counter() - started, 3),
+            self.entity.name, self.rel, self.batch_id, status, read, loaded, quarantined,
+            message, round(time.perf_counter() - self.started, 3),
         )  # fmt: skip
 
-    def log(status: str, read=0, loaded=0, quarantined=0, message=None) -> None:
-        con.execute(
+    def log(self, status: str, read=0, loaded=0, quarantined=0, message=None) -> None:
+        self.con.execute(
             "insert into raw.load_log (batch_id, entity, file_path, file_sha256, file_bytes, "
             "file_mtime_ns, status, rows_read, rows_loaded, rows_quarantined, message, "
             "started_at, finished_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                batch_id, entity.name, rel, fp.sha256, fp.size, stat.st_mtime_ns, status,
-                read, loaded, quarantined, message, started_at, _now(),
+                self.batch_id, self.entity.name, self.rel, self.fp.sha256, self.fp.size,
+                self.stat.st_mtime_ns, status, read, loaded, quarantined, message,
+                self.started_at, _now(),
             ],
         )  # fmt: skip
 
-    stat = path.stat()  # before hashing: a file changed while hashed is hashed again next run
-    known = con.execute(
-        "select batch_id from raw.load_log where entity = ? and file_path = ? "
-        "and file_bytes = ? and file_mtime_ns = ? order by started_at limit 1",
-        [entity.name, rel, stat.st_size, stat.st_mtime_ns],
-    ).fetchone()
-    if known:
-        batch_id = known[0]
-        return result(
-            "duplicate",
-            message=f"already processed as batch {batch_id} (same path, size and modification "
-            "time)",
-        )
-    if reader is not None:
-        fmt = reader.fmt
-    else:
-        fmt = file_format(path) if path.name.lower().endswith(entity.formats) else None
-    fp = _fingerprint(path, fmt)
-    batch_id = f"{entity.name}-{fp.sha256[:16]}"
+    @property
+    def fmt(self) -> str | None:
+        """The file's text format for the fingerprint and the reader; None: not accepted."""
+        if self.reader is not None:
+            return self.reader.fmt
+        accepted = self.path.name.lower().endswith(self.entity.formats)
+        return file_format(self.path) if accepted else None
 
-    seen = con.execute(
-        "select batch_id, file_path, status from raw.load_log "
-        "where entity = ? and file_sha256 = ? order by started_at",
-        [entity.name, fp.sha256],
-    ).fetchall()
-    same_path = [s for s in seen if s[1] == rel]
-    if same_path:
-        # this very file was handled before: nothing to do (re-runs are no-ops); it was
-        # touched since, so its new modification time is recorded for the quick check
-        batch_id = same_path[0][0]
-        con.execute(
-            "update raw.load_log set file_mtime_ns = ? where batch_id = ?",
-            [stat.st_mtime_ns, batch_id],
-        )
-        return result("duplicate", message=f"already processed as batch {batch_id}")
-    if seen:
-        batch_id = f"{batch_id}-{hashlib.sha256(rel.encode()).hexdigest()[:8]}"
-    loaded_before = [s for s in seen if s[2] == "loaded"]
-    if loaded_before:
-        message = (
-            f"same content as {loaded_before[0][1]} (batch {loaded_before[0][0]}), "
-            "already loaded; not loaded again"
-        )
-        log("duplicate", message=message)
-        return result("duplicate", message=message)
-
-    def _quarantine_whole(exc: FileRejected) -> FileLoadResult:
-        message = f"{rel}: {exc.message}"
-        copied = _copy_to_quarantine(path, batch_id, quarantine_dir)
-        if copied:
-            message += f" (a copy is in {copied})"
-        con.execute("begin transaction")
-        try:
-            con.execute(
-                "insert into raw.quarantine values (?, ?, ?, null, ?, ?, null, ?)",
-                [batch_id, entity.name, rel, exc.code, message, started_at],
+    def skip_if_handled(self) -> FileLoadResult | None:
+        """A 'duplicate' result when the file was handled before, else None (the file is
+        hashed, and batch_id set, on the way)."""
+        con, entity, rel = self.con, self.entity, self.rel
+        known = con.execute(
+            "select batch_id from raw.load_log where entity = ? and file_path = ? "
+            "and file_bytes = ? and file_mtime_ns = ? order by started_at limit 1",
+            [entity.name, rel, self.stat.st_size, self.stat.st_mtime_ns],
+        ).fetchone()
+        if known:
+            self.batch_id = known[0]
+            return self.result(
+                "duplicate",
+                message=f"already processed as batch {self.batch_id} (same path, size and "
+                "modification time)",
             )
-            log("quarantined", message=message)
-            con.execute("commit")
-        except BaseException:
-            con.execute("rollback")
-            raise
-        finally:
-            _drop_temp(con)
-        return result("quarantined", message=message)
+        self.fp = _fingerprint(self.path, self.fmt)
+        self.batch_id = f"{entity.name}-{self.fp.sha256[:16]}"
+        seen = con.execute(
+            "select batch_id, file_path, status from raw.load_log "
+            "where entity = ? and file_sha256 = ? order by started_at",
+            [entity.name, self.fp.sha256],
+        ).fetchall()
+        same_path = [s for s in seen if s[1] == rel]
+        if same_path:
+            # this very file was handled before: nothing to do (re-runs are no-ops); it was
+            # touched since, so its new modification time is recorded for the quick check
+            self.batch_id = same_path[0][0]
+            con.execute(
+                "update raw.load_log set file_mtime_ns = ? where batch_id = ?",
+                [self.stat.st_mtime_ns, self.batch_id],
+            )
+            return self.result("duplicate", message=f"already processed as batch {self.batch_id}")
+        if seen:
+            self.batch_id = f"{self.batch_id}-{hashlib.sha256(rel.encode()).hexdigest()[:8]}"
+        loaded_before = [s for s in seen if s[2] == "loaded"]
+        if loaded_before:
+            message = (
+                f"same content as {loaded_before[0][1]} (batch {loaded_before[0][0]}), "
+                "already loaded; not loaded again"
+            )
+            self.log("duplicate", message=message)
+            return self.result("duplicate", message=message)
+        return None
 
-    try:
+    def stage(self) -> Staged:
+        """The file read into the staging view; FileRejected when it cannot be read."""
+        fmt, fp, entity, reader = self.fmt, self.fp, self.entity, self.reader
         if fmt is None:
             raise FileRejected(
                 "unreadable",
-                f"{path.name} is not in an accepted format for {entity.folder} "
+                f"{self.path.name} is not in an accepted format for {entity.folder} "
                 f"({', '.join(entity.formats)}); convert it and land it again",
             )
         if fp.gzip_error:
             raise FileRejected("unreadable", f"the gzip file is damaged ({fp.gzip_error})")
         if fp.utf8_error and (reader is None or reader.utf8):
-            seen = diagnosis(path, entity) if fmt == "csv" and reader is None else ""
+            seen = diagnosis(self.path, entity) if fmt == "csv" and reader is None else ""
             raise FileRejected(
                 "not_utf8",
                 f"{fp.utf8_error}; export the file again with UTF-8 encoding{seen}",
             )
-        staged = (reader.stage if reader else READERS[fmt])(con, path, fp, entity)
-    except FileRejected as exc:
-        return _quarantine_whole(exc)
+        return (reader.stage if reader else READERS[fmt])(self.con, self.path, fp, entity)
 
-    try:
-        con.execute(
-            f"create or replace temp table {CHECKED} as "
-            + checked_select(entity, time_zone, STAGED, rel, staged.text_sql)
-        )
-    except duckdb.Error as exc:
-        # only a source mapping's own SQL can fail here (a cast that does not hold on
-        # this file): the file is quarantined whole, with the mapping's error; a lack of
-        # memory, disk or I/O is not the file's fault (see load_file)
-        if reader is None or resource_kind(exc) is not None:
-            raise
-        return _quarantine_whole(
-            FileRejected(
+    def validate(self, staged: Staged, time_zone: str) -> None:
+        """Every staged record typed and checked (validation.checked_select) into CHECKED."""
+        try:
+            self.con.execute(
+                f"create or replace temp table {CHECKED} as "
+                + checked_select(self.entity, time_zone, STAGED, self.rel, staged.text_sql)
+            )
+        except duckdb.Error as exc:
+            # only a source mapping's own SQL can fail here (a cast that does not hold on
+            # this file): the file is quarantined whole, with the mapping's error; a lack of
+            # memory, disk or I/O is not the file's fault (see load_file)
+            if self.reader is None or resource_kind(exc) is not None:
+                raise
+            raise FileRejected(
                 "unreadable",
                 f"the source mapping cannot be applied to this file "
                 f"({str(exc).strip().splitlines()[0]}); correct the mapping (use try_cast "
                 "for values that may not convert) and run again",
+            ) from exc
+
+    def quarantine_whole(self, exc: FileRejected) -> FileLoadResult:
+        message = f"{self.rel}: {exc.message}"
+        copied = _copy_to_quarantine(self.path, self.batch_id, self.quarantine_dir)
+        if copied:
+            message += f" (a copy is in {copied})"
+        with self._transaction():
+            self.con.execute(
+                "insert into raw.quarantine values (?, ?, ?, null, ?, ?, null, ?)",
+                [self.batch_id, self.entity.name, self.rel, exc.code, message, self.started_at],
             )
-        )
-    lines = staged.lines_table
-    if lines is None:
-        read, bad = con.execute(f"select count(*), count(__code) from {CHECKED}").fetchone()
-    else:
-        # records collapsed from several lines: every line is accounted for, loaded or
-        # quarantined with its record
-        read, bad = con.execute(
-            f"select count(*), count(c.__code) from {lines} l "
-            f"join {CHECKED} c on c.__line = l.__first_line"
-        ).fetchone()
-    columns = ", ".join(entity.column_names)
-    typed = ", ".join(f"t_{c}" for c in entity.column_names)
-    loaded_at = _now()
-    con.execute("begin transaction")
-    try:
-        con.execute(
-            f"insert into raw.{entity.name} ({columns}, _file, _line, _batch_id, _loaded_at) "
-            f"select {typed}, ?, __line, ?, ? from {CHECKED} where __code is null "
-            "order by __line",
-            [rel, batch_id, loaded_at],
-        )
-        failpoint("loader.inside_file")
+            self.log("quarantined", message=message)
+        return self.result("quarantined", message=message)
+
+    def commit(self, staged: Staged) -> FileLoadResult:
+        """The checked records into raw and the quarantine, and the load_log row, at once."""
+        con, entity, rel, batch_id = self.con, self.entity, self.rel, self.batch_id
+        lines = staged.lines_table
         if lines is None:
-            con.execute(
-                "insert into raw.quarantine select ?, ?, ?, __line, __code, __reason, __text, ? "
-                f"from {CHECKED} where __code is not null order by __line",
-                [batch_id, entity.name, rel, loaded_at],
-            )
+            read, bad = con.execute(f"select count(*), count(__code) from {CHECKED}").fetchone()
         else:
+            # records collapsed from several lines: every line is accounted for, loaded or
+            # quarantined with its record
+            read, bad = con.execute(
+                f"select count(*), count(c.__code) from {lines} l "
+                f"join {CHECKED} c on c.__line = l.__first_line"
+            ).fetchone()
+        columns = ", ".join(entity.column_names)
+        typed = ", ".join(f"t_{c}" for c in entity.column_names)
+        loaded_at = _now()
+        with self._transaction():
             con.execute(
-                "insert into raw.quarantine select ?, ?, ?, l.__line, c.__code, "
-                "c.__reason || case when count(*) over (partition by l.__first_line) > 1 "
-                "then ' (line ' || l.__line || ' is one of the ' || count(*) over "
-                "(partition by l.__first_line) || ' lines of that record)' else '' end, "
-                f"l.__text, ? from {lines} l join {CHECKED} c on c.__line = l.__first_line "
-                "where c.__code is not null order by l.__line",
-                [batch_id, entity.name, rel, loaded_at],
+                f"insert into raw.{entity.name} ({columns}, _file, _line, _batch_id, _loaded_at) "
+                f"select {typed}, ?, __line, ?, ? from {CHECKED} where __code is null "
+                "order by __line",
+                [rel, batch_id, loaded_at],
             )
-        if reader is not None and reader.on_loaded is not None:
-            reader.on_loaded(con, batch_id)
-        message = f"{bad} bad record(s) quarantined, see raw.quarantine" if bad else None
-        log("loaded", read, read - bad, bad, message)
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
-    finally:
-        _drop_temp(con)
-    failpoint("loader.between_files")
-    return result("loaded", read, read - bad, bad, message)
+            failpoint("loader.inside_file")
+            if lines is None:
+                con.execute(
+                    "insert into raw.quarantine select ?, ?, ?, __line, __code, __reason, "
+                    f"__text, ? from {CHECKED} where __code is not null order by __line",
+                    [batch_id, entity.name, rel, loaded_at],
+                )
+            else:
+                con.execute(
+                    "insert into raw.quarantine select ?, ?, ?, l.__line, c.__code, "
+                    "c.__reason || case when count(*) over (partition by l.__first_line) > 1 "
+                    "then ' (line ' || l.__line || ' is one of the ' || count(*) over "
+                    "(partition by l.__first_line) || ' lines of that record)' else '' end, "
+                    f"l.__text, ? from {lines} l join {CHECKED} c on c.__line = l.__first_line "
+                    "where c.__code is not null order by l.__line",
+                    [batch_id, entity.name, rel, loaded_at],
+                )
+            if self.reader is not None and self.reader.on_loaded is not None:
+                self.reader.on_loaded(con, batch_id)
+            message = f"{bad} bad record(s) quarantined, see raw.quarantine" if bad else None
+            self.log("loaded", read, read - bad, bad, message)
+        failpoint("loader.between_files")
+        return self.result("loaded", read, read - bad, bad, message)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One transaction, rolled back on any error; the temporary tables dropped after."""
+        self.con.execute("begin transaction")
+        try:
+            yield
+            self.con.execute("commit")
+        except BaseException:
+            self.con.execute("rollback")
+            raise
+        finally:
+            _drop_temp(self.con)
 
 
 def _copy_to_quarantine(path: Path, batch_id: str, quarantine_dir: Path | None) -> Path | None:
@@ -585,10 +630,7 @@ def nothing_to_load(landing_dir: Path, warehouse_path: Path) -> bool:
     landing folder (hidden and stray files aside) and the warehouse never loaded one.
     A warehouse that loaded files before runs as usual (its releases stay current)."""
     landing_dir = Path(landing_dir)
-    if any(
-        landing_files(landing_dir, entity) or unsupported_files(landing_dir, entity)
-        for entity in ENTITIES
-    ):
+    if any(entity_files(landing_dir, entity).all for entity in ENTITIES):
         return False
     if not Path(warehouse_path).exists():
         return True

@@ -196,7 +196,7 @@ def test_a_file_that_vanishes_after_listing_is_not_lost(
     landing = tmp_path / "landing"
     gone = write(landing, f"{ORDERS}/a.csv", ORDERS_OK)
     write(landing, f"{ORDERS}/b.csv", csv_text(ORDERS_HEADER, *goods(GOOD_ORDER, 7, 8)))
-    listed = load_module.landing_files
+    listed = load_module.list_landing  # the load's one listing of the landing folder
 
     def list_then_delete(*args, **kwargs):
         files = listed(*args, **kwargs)
@@ -204,7 +204,7 @@ def test_a_file_that_vanishes_after_listing_is_not_lost(
             gone.unlink()
         return files
 
-    monkeypatch.setattr(load_module, "landing_files", list_then_delete)
+    monkeypatch.setattr(load_module, "list_landing", list_then_delete)
     with duckdb.connect(str(tmp_path / "wh.duckdb")) as con:
         try:
             load_landing(con, landing)
