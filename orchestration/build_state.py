@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from .config import REPO_ROOT, Settings
+from .loader.load import nothing_to_load
 from .loader.pending import unhandled_files
 
 # Environment variables dbt_project.yml reads into vars: a change rebuilds.
@@ -121,3 +122,17 @@ def up_to_date_release(s: Settings) -> str | None:
     with duckdb.connect(str(s.serving_path), read_only=True) as release:
         (release_id,) = release.execute("select release_id from meta.release").fetchone()
     return release_id
+
+
+def nothing_to_load_message(s: Settings) -> str | None:
+    """Why no run is needed on a new install before its first extract (no entity has a file
+    in the landing folder and the warehouse never loaded one: a run would only fail in dbt,
+    which has no date to report as of), or None. With source mappings the run goes on: they
+    load files from anywhere under the landing folder."""
+    if s.mappings or not nothing_to_load(s.landing_dir, s.warehouse_path):
+        return None
+    return (
+        f"nothing to load: {s.landing_dir} holds no extract yet (a new install before the "
+        "first extract); nothing published. Land the extracts (README: Pointing it at "
+        "real extracts) and run again."
+    )

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext, redirect_stdout
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .build_state import nothing_to_load_message
 from .config import settings
-from .loader.load import LandingFolderMissing, check_landing_dir, nothing_to_load
+from .loader.load import LandingFolderMissing, check_landing_dir
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -29,6 +33,26 @@ def _generate(args: argparse.Namespace) -> int:
     return 0
 
 
+@contextmanager
+def _stdout_to_stderr() -> Iterator[None]:
+    """Everything written to standard output, by this process or its children (dbt), goes
+    to standard error instead: `cxw run --json` keeps stdout for the summary alone."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        with redirect_stdout(sys.stderr):
+            yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def _print_json(summary: dict) -> None:
+    print(json.dumps(summary, ensure_ascii=False))
+
+
 def _run(args: argparse.Namespace) -> int:
     if args.mapping:
         from .loader.mapping import check_mappings, load_mappings
@@ -37,28 +61,38 @@ def _run(args: argparse.Namespace) -> int:
         # a mistake in a mapping fails here, before anything is loaded
         check_mappings(load_mappings(paths), settings().landing_dir)
         os.environ["CXW_MAPPINGS"] = os.pathsep.join(paths)
-    from .runner import format_report, run_pipeline  # after the mappings' check: Dagster is slow
+    # after the mappings' check: Dagster is slow to import
+    from .runner import format_report, report_summary, run_pipeline
 
+    # with --json, standard output holds the summary alone: what people read goes to stderr
+    say = sys.stderr if args.json else sys.stdout
     s = settings()
-    print(f"landing {s.landing_dir} → warehouse {s.warehouse_path} → serving {s.serving_path}")
+    print(
+        f"landing {s.landing_dir} → warehouse {s.warehouse_path} → serving {s.serving_path}",
+        file=say,
+    )
     for path in s.mappings:
-        print(f"mapping {path}")
+        print(f"mapping {path}", file=say)
     try:
         check_landing_dir(s.landing_dir)
     except LandingFolderMissing as exc:
         print(f"error: {exc}", file=sys.stderr)
+        if args.json:
+            _print_json({"status": "error", "ok": False, "release": None, "errors": [str(exc)]})
         return 2
-    if not s.mappings and nothing_to_load(s.landing_dir, s.warehouse_path):
-        print(
-            f"nothing to load: {s.landing_dir} holds no extract yet (a new install before the "
-            "first extract); nothing published. Land the extracts (README: Pointing it at "
-            "real extracts) and run again."
-        )
+    message = nothing_to_load_message(s)
+    if message is not None:
+        print(message, file=say)
+        if args.json:
+            _print_json({"status": "nothing_to_load", "ok": True, "release": None, "errors": []})
         return 0
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     log_path = None if args.verbose else s.data_dir / "logs" / f"run-{stamp}.log"
-    report = run_pipeline(full_refresh=args.full_refresh, log_path=log_path)
-    print(format_report(report))
+    with _stdout_to_stderr() if args.json else nullcontext():
+        report = run_pipeline(full_refresh=args.full_refresh, log_path=log_path)
+    print(format_report(report), file=say)
+    if args.json:
+        _print_json(report_summary(report))
     return 0 if report.ok else 1
 
 
@@ -135,6 +169,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--verbose",
         action="store_true",
         help="show the Dagster and dbt log on the terminal (default: a log file under data/logs)",
+    )
+    run.add_argument(
+        "--json",
+        action="store_true",
+        help="print the run's summary as one JSON object on stdout (the rest goes to stderr)",
     )
     run.add_argument(
         "--mapping",

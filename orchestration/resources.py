@@ -158,14 +158,18 @@ def dbt_target_path() -> Path:
 def export_dbt_environment(s: Settings) -> None:
     """dbt reads its paths from the environment (profiles.yml): make them match `s`.
 
-    Its logs go under the data folder too (`$CXW_DATA_DIR/dbt/logs`, DBT_LOG_PATH
-    overrides), never into the project checkout."""
+    Its logs and run artifacts go under the data folder too (`$CXW_DATA_DIR/dbt/logs`,
+    `$CXW_DATA_DIR/dbt/target`; DBT_LOG_PATH and DBT_TARGET_PATH override), never into the
+    project checkout."""
     os.environ["CXW_WAREHOUSE_PATH"] = str(s.warehouse_path)
     os.environ["CXW_THREADS"] = str(s.threads)
     os.environ["CXW_MEMORY_LIMIT"] = s.memory_limit
     # the keyed hashes' key: dbt's models read it with getenv() (macro hmac_pad)
     os.environ["CXW_HMAC_KEY"] = hmac_key_hex(s)
     os.environ.setdefault("DBT_LOG_PATH", str(s.data_dir / "dbt" / "logs"))
+    # dagster-dbt puts each dbt command's artifacts in a folder under DBT_TARGET_PATH
+    # (else under ./target, the checkout): under the data folder's target, as the manifest
+    os.environ.setdefault("DBT_TARGET_PATH", str(s.data_dir / "dbt" / "target"))
     s.spill_dir.mkdir(parents=True, exist_ok=True)
     os.environ["CXW_SPILL_DIR"] = str(s.spill_dir)
     # profiles.yml cannot leave a setting out: DuckDB's own default when none is given

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from contextlib import ExitStack, redirect_stderr, redirect_stdout
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from dagster import AssetCheckSeverity, DagsterEventType, DagsterInstance
 
@@ -155,6 +156,53 @@ def _report(result, logs) -> RunReport:
             )
     report.phase_seconds = dict(seconds)
     return report
+
+
+def _tenths(seconds: float) -> float:
+    return round(seconds, 1)
+
+
+def report_summary(report: RunReport) -> dict[str, Any]:
+    """The run's summary as JSON-ready data: what `cxw run --json` prints on stdout.
+
+    Keys: run_id; status ("ok", "failed" or "up_to_date": nothing new, nothing rebuilt);
+    ok (bool, as the exit code); files {new, quarantined, ignored} (counts of landing
+    files); rows {read, loaded, quarantined}; models {built}; checks {passed, failed
+    (blocking), warnings, failures: [{asset, name, severity, description}]}; phases
+    {ingest, dbt, checks, publish} and seconds (their total), in seconds to 0.1 s as
+    format_report prints them; release (the id published or kept, or null); errors
+    (strings); log (the log file, or null).
+    """
+    warnings = [c for c in report.checks if not c.passed and c.severity != "ERROR"]
+    phases = {name: _tenths(seconds) for name, seconds in report.phase_seconds.items()}
+    f, r = report.files, report.rows
+    return {
+        "run_id": report.run_id,
+        "status": "up_to_date" if report.up_to_date else ("ok" if report.ok else "failed"),
+        "ok": report.ok,
+        "files": {
+            "new": f.get("new_files", 0),
+            "quarantined": f.get("files_quarantined", 0),
+            "ignored": f.get("files_ignored", 0),
+        },
+        "rows": {
+            "read": r.get("rows_read", 0),
+            "loaded": r.get("rows_loaded", 0),
+            "quarantined": r.get("rows_quarantined", 0),
+        },
+        "models": {"built": report.models_built},
+        "checks": {
+            "passed": sum(c.passed for c in report.checks),
+            "failed": len(report.blocking_failures),
+            "warnings": len(warnings),
+            "failures": [asdict(c) for c in report.blocking_failures + warnings],
+        },
+        "phases": phases,
+        "seconds": _tenths(sum(report.phase_seconds.values())),
+        "release": report.published_release,
+        "errors": list(report.errors),
+        "log": str(report.log_path) if report.log_path is not None else None,
+    }
 
 
 def format_report(report: RunReport) -> str:

@@ -12,7 +12,7 @@ from dagster import (
     schedule,
 )
 
-from .build_state import up_to_date_release
+from .build_state import nothing_to_load_message, up_to_date_release
 from .jobs import cx_warehouse_job
 from .resources import WarehouseResource
 
@@ -25,11 +25,16 @@ from .resources import WarehouseResource
     default_status=DefaultScheduleStatus.RUNNING,
     description=(
         "Full pipeline every day (default 06:00 Europe/Rome), skipped when nothing has "
-        "landed and neither the code nor the configuration changed since the last release."
+        "landed and neither the code nor the configuration changed since the last release, "
+        "and on a new install whose landing folder holds no extract yet."
     ),
 )
 def daily_schedule(context: ScheduleEvaluationContext, warehouse: WarehouseResource):
-    release = up_to_date_release(warehouse.settings)
+    s = warehouse.settings
+    nothing = nothing_to_load_message(s)
+    if nothing is not None:
+        return SkipReason(nothing)
+    release = up_to_date_release(s)
     if release is not None:
         return SkipReason(
             f"release {release} is up to date: no new landing file, no change to the code "

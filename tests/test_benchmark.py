@@ -12,10 +12,13 @@ import duckdb
 import pytest
 
 from benchmarks.increment import PREFIX, _source, write_increment
-from benchmarks.run import SCALES, ensure_landing, growth, parse_run_output, release_delta
+from benchmarks.cache import SCALES, ensure_landing
+from benchmarks.measure import parse_run_output
+from benchmarks.release import release_delta
+from benchmarks.report import growth
 from orchestration.config import default_memory_limit
 from orchestration.loader.contract import ENTITIES, TIMESTAMP
-from orchestration.runner import CheckOutcome, RunReport, format_report
+from orchestration.runner import CheckOutcome, RunReport, report_summary
 from tests.conftest import REPO, cxw_env
 
 KPIS = {
@@ -50,7 +53,7 @@ EXACT_KPIS = {
 }
 
 
-def test_parse_run_output_reads_format_report() -> None:
+def test_parse_run_output_reads_the_json_summary() -> None:
     report = RunReport(
         run_id="abc",
         success=True,
@@ -59,7 +62,8 @@ def test_parse_run_output_reads_format_report() -> None:
         checks=[CheckOutcome("marts/x", "c", True, "ERROR")],
         phase_seconds={"ingest": 1.0, "dbt": 8.04, "checks": 2.0, "publish": 1.3},
     )
-    parsed = parse_run_output("landing a → b\n" + format_report(report))
+    # what `cxw run --json` prints on stdout: the summary, one JSON object on one line
+    parsed = parse_run_output(json.dumps(report_summary(report)) + "\n")
     assert parsed["ok"]
     assert parsed["phases"] == {"ingest": 1.0, "dbt": 8.0, "checks": 2.0, "publish": 1.3}
     assert parsed["pipeline_seconds"] == pytest.approx(12.3)

@@ -27,3 +27,29 @@ def test_empty_landing_folder_has_nothing_to_load_and_is_no_error(tmp_path: Path
     assert result.returncode == 0, result.stdout + result.stderr
     assert "nothing to load" in result.stdout
     assert not (tmp_path / "serving").exists()  # nothing published
+
+
+def test_schedule_on_an_empty_landing_folder_skips_saying_why(tmp_path: Path) -> None:
+    """The daily schedule on a new install before its first extract: before, it requested a
+    run, which failed in dbt (not_null_int_kpi__as_of_as_of_at: no data, no as-of date);
+    now it skips with the message `cxw run` prints. Once a file lands it runs."""
+    from dagster import RunRequest, SkipReason, build_schedule_context
+
+    from orchestration.resources import WarehouseResource
+    from orchestration.schedules import daily_schedule
+
+    landing = tmp_path / "landing"
+    (landing / "crm" / "orders").mkdir(parents=True)
+    (landing / ".DS_Store").write_bytes(b"\x00")  # a hidden file is no extract
+    warehouse = WarehouseResource(data_dir=str(tmp_path), landing_dir=str(landing))
+    context = build_schedule_context(resources={"warehouse": warehouse})
+    skipped = daily_schedule(context)
+    assert isinstance(skipped, SkipReason)
+    assert "nothing to load" in skipped.skip_message and str(landing) in skipped.skip_message
+
+    (landing / "crm" / "orders" / "o1.csv").write_text(
+        "order_id,customer_id,ordered_at,status,amount\no1,c1,2026-01-01,completed,10\n"
+    )
+    assert isinstance(
+        daily_schedule(build_schedule_context(resources={"warehouse": warehouse})), RunRequest
+    )
