@@ -19,7 +19,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -222,10 +222,7 @@ def load_landing(
         from .mapping import ensure_mapping_tables
 
         ensure_mapping_tables(con)
-    largest_first = sorted(
-        entities,
-        key=lambda e: -sum(p.stat().st_size for p in listing.files[e.name].loadable),
-    )
+    largest_first = sorted(entities, key=lambda e: -_size(listing.files[e.name].loadable))
     # preserve_insertion_order is one setting for the whole instance: on for the duration,
     # so that no load switches it off under another one (see _insertion_order_preserved)
     with (
@@ -254,6 +251,15 @@ def check_landing_dir(landing_dir: Path) -> None:
             + "; set CXW_LANDING_DIR to the folder that holds crm/, web/ and survey/ "
             "(or CXW_DATA_DIR, whose landing/ it is by default), or create it"
         )
+
+
+def _size(paths: Iterable[Path]) -> int:
+    """Bytes of the files (one gone since it was listed counts 0: its load says so)."""
+    total = 0
+    for path in paths:
+        with suppress(FileNotFoundError):
+            total += path.stat().st_size
+    return total
 
 
 def _mapped(mappings: list, landing_dir: Path) -> set[Path]:

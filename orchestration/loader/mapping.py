@@ -61,6 +61,7 @@ from .readers import (
     Staged,
     _csv_header,
     _read_lines,
+    rejected_unless_resource,
     stage_csv,
 )
 from .validation import ident, sql_str
@@ -418,13 +419,8 @@ def _source_relation(
         raise FileRejected(
             "unreadable", "the file is empty; land a file with one JSON object per line"
         )
-    try:
+    with rejected_unless_resource("the file cannot be read as text lines ({error})"):
         _read_lines(con, path, "__cxw_lines", read.encoding)
-    except duckdb.Error as exc:
-        first = str(exc).strip().splitlines()[0]
-        raise FileRejected(
-            "unreadable", f"the file cannot be read as text lines ({first})"
-        ) from exc
     con.execute(
         "create or replace temp table __cxw_json as select rowid + 1 as __line, "
         "case when rowid = 0 then ltrim(line, chr(65279)) else line end as __text, "

@@ -12,6 +12,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +44,20 @@ class FileRejected(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+@contextmanager
+def rejected_unless_resource(message: str) -> Iterator[None]:
+    """A DuckDB error inside is the file's fault: FileRejected("unreadable", `message` with
+    `{error}` the error's first line). A lack of memory, disk or I/O is not (errors.py): it
+    is raised as it is, and the file stays unhandled for the next run."""
+    try:
+        yield
+    except duckdb.Error as exc:
+        if is_resource_error(exc):
+            raise
+        first = str(exc).strip().splitlines()[0]
+        raise FileRejected("unreadable", message.format(error=first)) from exc
 
 
 @dataclass(frozen=True)
@@ -182,7 +198,9 @@ def stage_csv(
     for max_line_size in LINE_SIZES:
         for table in ("__cxw_rejects", "__cxw_reject_scans"):
             con.execute(f"drop table if exists {table}")
-        try:
+        with rejected_unless_resource(
+            "the file is not valid CSV ({error}); export it again as CSV"
+        ):
             con.execute(
                 "create or replace temp table __cxw_csv as select * from read_csv(?, "
                 f"header=true, auto_detect=false, {options}, "
@@ -190,13 +208,6 @@ def stage_csv(
                 f"rejects_scan='__cxw_reject_scans', {_line_options(max_line_size)})",
                 [str(path)],
             )
-        except duckdb.Error as exc:
-            if is_resource_error(exc):
-                raise
-            first = str(exc).strip().splitlines()[0]
-            raise FileRejected(
-                "unreadable", f"the file is not valid CSV ({first}); export it again as CSV"
-            ) from exc
         (too_long,) = con.execute(
             "select count(*) from __cxw_rejects where error_type = 'LINE SIZE OVER MAXIMUM'"
         ).fetchone()
@@ -301,15 +312,8 @@ def stage_jsonl(
         raise FileRejected(
             "unreadable", "the file is empty; land a file with one JSON object per line"
         )
-    try:
+    with rejected_unless_resource("the file cannot be read as text lines ({error})"):
         _read_lines(con, path, "__cxw_lines")
-    except duckdb.Error as exc:
-        if is_resource_error(exc):
-            raise
-        first = str(exc).strip().splitlines()[0]
-        raise FileRejected(
-            "unreadable", f"the file cannot be read as text lines ({first})"
-        ) from exc
     con.execute(
         "create or replace temp table __cxw_json as select *, json_valid(__text) as __valid, "
         "case when json_valid(__text) then json_type(__text) end as __type from ("
@@ -376,15 +380,8 @@ def stage_parquet(
 ) -> Staged:
     if fp.size == 0:
         raise FileRejected("unreadable", "the file is empty; land a valid Parquet file")
-    try:
+    with rejected_unless_resource("the file is not valid Parquet ({error}); export it again"):
         described = con.execute("describe select * from read_parquet(?)", [str(path)]).fetchall()
-    except duckdb.Error as exc:
-        if is_resource_error(exc):
-            raise
-        first = str(exc).strip().splitlines()[0]
-        raise FileRejected(
-            "unreadable", f"the file is not valid Parquet ({first}); export it again"
-        ) from exc
     types = {name: type_ for name, type_, *_ in described}
     by_lower: dict[str, str] = {}
     for name in types:
@@ -409,18 +406,11 @@ def stage_parquet(
         for c in entity.columns
     )
     pack = ", ".join(f"{sql_str(n)}: {ident(n)}" for n in types)
-    try:
+    with rejected_unless_resource("the Parquet file cannot be read ({error}); export it again"):
         con.execute(
             f"create or replace temp table {STAGED} as select file_row_number + 1 as __line, "
             f"null::varchar as __malformed, to_json({{{pack}}})::varchar as __text, {v_cols} "
             "from read_parquet(?, file_row_number=true)",
             [str(path)],
         )
-    except duckdb.Error as exc:
-        if is_resource_error(exc):
-            raise
-        first = str(exc).strip().splitlines()[0]
-        raise FileRejected(
-            "unreadable", f"the Parquet file cannot be read ({first}); export it again"
-        ) from exc
     return Staged(text_sql="__text")

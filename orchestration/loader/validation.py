@@ -117,6 +117,24 @@ def typed_sql(column: Column, time_zone: str) -> str:
     raise ValueError(f"no parser for column type {column.type!r} ({column.name})")
 
 
+# A typed column's value that does not convert: the reason, by type (in REASON_ORDER), and
+# what a value of the type must be (the message, after "which is not").
+_TYPE_REASONS = (
+    ("bad_timestamp", (TIMESTAMP,)),
+    ("bad_number", (DECIMAL, INTEGER)),
+    ("bad_boolean", (BOOLEAN,)),
+)
+_MUST_BE = {
+    TIMESTAMP: "an ISO-8601 timestamp; write it as YYYY-MM-DD[THH:MM[:SS[.ffffff]]][Z|±HH:MM]",
+    DECIMAL: "a number below 10^20 (use a dot as the decimal separator, no thousands "
+    "separator; exponent notation such as 1.5e3 is fine); correct the value in the source "
+    "extract",
+    INTEGER: "a whole number (integer) between -2147483648 and 2147483647; correct the value "
+    "in the source extract",
+    BOOLEAN: "a boolean; use true/false, 1/0 or yes/no (or leave it empty if unknown)",
+}
+
+
 def _checks(entity: Entity, time_zone: str) -> list[tuple[str, str, str]]:
     """(reason_code, condition, message) in REASON_ORDER, columns in contract order."""
     checks: list[tuple[str, str, str]] = [
@@ -132,42 +150,17 @@ def _checks(entity: Entity, time_zone: str) -> list[tuple[str, str, str]]:
                     "and land the corrected record in a new file'",
                 )
             )
-    for c in entity.columns:
-        if c.type == TIMESTAMP:
-            checks.append(
-                (
-                    "bad_timestamp",
-                    f"{raw(c)} is not null and t_{c.name} is null",
-                    f"'column \"{c.name}\" has ' || {shown(raw(c))} || ', which is not an "
-                    "ISO-8601 timestamp; write it as YYYY-MM-DD[THH:MM[:SS[.ffffff]]][Z|±HH:MM]'",
+    for reason, types in _TYPE_REASONS:
+        for c in entity.columns:
+            if c.type in types:
+                checks.append(
+                    (
+                        reason,
+                        f"{raw(c)} is not null and t_{c.name} is null",
+                        f"'column \"{c.name}\" has ' || {shown(raw(c))} || ', which is not "
+                        f"{_MUST_BE[c.type]}'",
+                    )
                 )
-            )
-    for c in entity.columns:
-        if c.type in (DECIMAL, INTEGER):
-            what = (
-                "a number below 10^20 (use a dot as the decimal separator, no thousands "
-                "separator; exponent notation such as 1.5e3 is fine)"
-                if c.type == DECIMAL
-                else "a whole number (integer) between -2147483648 and 2147483647"
-            )
-            checks.append(
-                (
-                    "bad_number",
-                    f"{raw(c)} is not null and t_{c.name} is null",
-                    f"'column \"{c.name}\" has ' || {shown(raw(c))} || ', which is not {what}; "
-                    "correct the value in the source extract'",
-                )
-            )
-    for c in entity.columns:
-        if c.type == BOOLEAN:
-            checks.append(
-                (
-                    "bad_boolean",
-                    f"{raw(c)} is not null and t_{c.name} is null",
-                    f"'column \"{c.name}\" has ' || {shown(raw(c))} || ', which is not a "
-                    "boolean; use true/false, 1/0 or yes/no (or leave it empty if unknown)'",
-                )
-            )
     for c in entity.columns:
         if c.vocabulary and c.required and not vocabulary(c.vocabulary).open:
             listed = vocabulary(c.vocabulary).listed
