@@ -11,8 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from benchmarks.increment import PREFIX, _source, write_increment
 from benchmarks.cache import SCALES, ensure_landing
+from benchmarks.increment import PREFIX, _source, write_increment
 from benchmarks.measure import parse_run_output
 from benchmarks.release import release_delta
 from benchmarks.report import growth

@@ -4,6 +4,7 @@ Before: the whole pipeline ran and dbt failed on not_null_int_kpi__as_of_as_of_a
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from tests.conftest import cxw_env, run_cxw
@@ -27,6 +28,15 @@ def test_empty_landing_folder_has_nothing_to_load_and_is_no_error(tmp_path: Path
     assert result.returncode == 0, result.stdout + result.stderr
     assert "nothing to load" in result.stdout
     assert not (tmp_path / "serving").exists()  # nothing published
+
+
+def test_run_json_on_an_empty_landing_folder_says_nothing_to_load(tmp_path: Path) -> None:
+    (tmp_path / "landing" / "crm" / "orders").mkdir(parents=True)
+    result = run_cxw("run", "--json", env=cxw_env(tmp_path), timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = json.loads(result.stdout)  # stdout holds the summary alone
+    assert (summary["status"], summary["ok"], summary["release"]) == ("nothing_to_load", True, None)
+    assert "nothing to load" in result.stderr
 
 
 def test_schedule_on_an_empty_landing_folder_skips_saying_why(tmp_path: Path) -> None:

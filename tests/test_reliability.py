@@ -3,6 +3,7 @@ and everything a run writes under its own data folder."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -41,6 +42,21 @@ def test_run_with_nothing_new_ends_without_rebuilding(pipeline_dir: Path, tmp_pa
     assert mart_fingerprints(serving_path) == marts
     # no Dagster run, no dbt: the skipped run leaves no log behind
     assert set((data_dir / "logs").glob("*")) == logs_before
+
+
+def test_run_json_prints_the_summary_alone_on_stdout(pipeline_dir: Path, tmp_path: Path) -> None:
+    """`cxw run --json` on a folder with nothing new: one JSON object on stdout (the release
+    kept, nothing loaded), the human summary on stderr."""
+    data_dir = tmp_path / "data"
+    copy_data_dir(pipeline_dir, data_dir)
+    current = _release_ids(data_dir / "serving" / "cx.duckdb")[-1]
+    result = run_cxw("run", "--json", env=cxw_env(data_dir))
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = json.loads(result.stdout)  # the whole of stdout is the one object
+    assert (summary["status"], summary["ok"], summary["release"]) == ("up_to_date", True, current)
+    assert summary["files"] == {"new": 0, "quarantined": 0, "ignored": 0}
+    assert summary["rows"] == {"read": 0, "loaded": 0, "quarantined": 0}
+    assert "run skipped: OK, up to date" in result.stderr
 
 
 def test_a_configuration_change_rebuilds(pipeline_dir: Path, tmp_path: Path) -> None:
