@@ -12,16 +12,7 @@ tickets as (
 ),
 
 sessions_followed_by_ticket as (
-    select distinct web_sessions.session_id,
-    from web_sessions
-    inner join tickets
-        on
-            web_sessions.customer_key = tickets.customer_key
-            and web_sessions.started_at <= tickets.opened_at
-            and {{ dbt.dateadd(
-                'hour', var('self_service_ticket_window_hours'), 'web_sessions.ended_at'
-            ) }} >= tickets.opened_at
-    where web_sessions.has_help_center_view
+    {{ sessions_followed_by_ticket('web_sessions', 'tickets') }}
 ),
 
 sessions as (

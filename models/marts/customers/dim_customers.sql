@@ -166,6 +166,7 @@ final as (
         cast(lifetime_revenue as decimal(18, 6)) as lifetime_revenue,
         first_order_at,
         last_order_at,
+        last_churn_order_at,
         tickets_count,
         survey_responses_count,
         last_nps_score,

@@ -2,6 +2,9 @@
 -- one (shared by several customers, a kiosk: int_identity__rejected_identifiers) is a
 -- visitor of its own, except for a session in which it showed exactly one customer (the
 -- user_id logged in as, the email typed): that session is that customer's.
+-- is_self_served (self_service_rate, serving contract): a session with a help_center_view,
+-- no contact_form event and no ticket opened by the same customer between the session
+-- start and 24 hours after its end.
 with sessions as (
     select * from {{ ref('int_web__sessions') }}
 ),
@@ -12,6 +15,10 @@ all_customer_keys as (
 
 web_events as (
     select * from {{ ref('stg_web__events') }}
+),
+
+tickets as (
+    select * from {{ ref('fct_tickets') }}
 ),
 
 customer_keys as (
@@ -59,34 +66,50 @@ identified_sessions as (
     having count(distinct device_identifications.customer_key) = 1
 ),
 
-final as (
+linked_sessions as (
     select
-        sessions.session_id,
-        sessions.anonymous_id,
+        sessions.*,
         coalesce(identified_sessions.customer_key, customer_keys.customer_key) as customer_key,
-        sessions.started_at,
-        sessions.ended_at,
-        sessions.events_count,
-        sessions.device_type,
-        sessions.utm_source,
-        sessions.utm_medium,
-        sessions.utm_campaign,
-        sessions.landing_page_url,
-        sessions.has_page_view,
-        sessions.has_product_view,
-        sessions.has_search,
-        sessions.has_add_to_cart,
-        sessions.has_checkout_start,
-        sessions.has_purchase,
-        sessions.has_signup,
-        sessions.has_login,
-        sessions.has_help_center_view,
-        sessions.has_contact_form,
     from sessions
     left join customer_keys
         on sessions.anonymous_id = customer_keys.identifier_value
     left join identified_sessions
         on sessions.session_id = identified_sessions.session_id
+),
+
+sessions_followed_by_ticket as (
+    {{ sessions_followed_by_ticket('linked_sessions', 'tickets') }}
+),
+
+final as (
+    select
+        linked_sessions.session_id,
+        linked_sessions.anonymous_id,
+        linked_sessions.customer_key,
+        linked_sessions.started_at,
+        linked_sessions.ended_at,
+        linked_sessions.events_count,
+        linked_sessions.device_type,
+        linked_sessions.utm_source,
+        linked_sessions.utm_medium,
+        linked_sessions.utm_campaign,
+        linked_sessions.landing_page_url,
+        linked_sessions.has_page_view,
+        linked_sessions.has_product_view,
+        linked_sessions.has_search,
+        linked_sessions.has_add_to_cart,
+        linked_sessions.has_checkout_start,
+        linked_sessions.has_purchase,
+        linked_sessions.has_signup,
+        linked_sessions.has_login,
+        linked_sessions.has_help_center_view,
+        linked_sessions.has_contact_form,
+        coalesce(linked_sessions.has_help_center_view, false)
+        and not coalesce(linked_sessions.has_contact_form, false)
+        and sessions_followed_by_ticket.session_id is null as is_self_served,
+    from linked_sessions
+    left join sessions_followed_by_ticket
+        on linked_sessions.session_id = sessions_followed_by_ticket.session_id
 )
 
 select * from final
