@@ -139,6 +139,59 @@ def test_every_page_renders_charts_without_errors(app_env, page: str) -> None:
     assert not at.info, [i.value for i in at.info]  # the sample has every input
 
 
+SERVICE_LEVELS = {
+    # tile label -> (kpi, unit, digits) as the service page formats kpi_scorecard's value
+    "Business-hours first response": ("first_response_time_business_hours", " h", 2),
+    "Business-hours resolution": ("resolution_time_business_hours", " h", 2),
+    "First response SLA breaches": ("sla_breach_rate", " %", 1),
+    "Resolution SLA breaches": ("resolution_sla_breach_rate", " %", 1),
+    "Reopen rate": ("reopen_rate", " %", 1),
+    "Two-touch resolution": ("two_touch_resolution_rate", " %", 1),
+}
+
+
+def test_service_levels_are_the_scorecard(app_env, release_dir: Path) -> None:
+    path = release_dir / "serving" / "cx.duckdb"
+    at = run_app("service")
+    tiles = {m.label: m.value for m in at.metric}
+    values = all_time(path)
+    for label, (kpi, unit, digits) in SERVICE_LEVELS.items():
+        assert values[kpi][0] is not None, kpi  # the sample has every input
+        assert tiles[label] == f"{values[kpi][0]:,.{digits}f}{unit}", label
+    # a month: that month's published values (no change computed for these tiles)
+    month, reopen = monthly(path, "reopen_rate")[1]
+    at.sidebar.selectbox(key="period").set_value(f"{month:%Y-%m}").run()
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["Reopen rate"] == f"{reopen:,.1f} %"
+    assert any(s.value == f"Service levels ({month:%Y-%m})" for s in at.subheader)
+
+
+def test_backlog_is_the_mart_summed_over_priorities(app_env, release_dir: Path) -> None:
+    """release.backlog: service_backlog_daily per day and channel, cut at the period."""
+    from orchestration.dashboard.release import Release, connect
+
+    path = release_dir / "serving" / "cx.duckdb"
+    rows = scorecard(
+        path,
+        "select backlog_date, channel, priority, open_tickets from marts.service_backlog_daily",
+    )
+    last_day = max(r[0] for r in rows)
+    expected = {}  # (day, channel) -> open tickets, adding the priorities by hand
+    for day, channel, _, open_tickets in rows:
+        expected[(day, channel)] = expected.get((day, channel), 0) + open_tickets
+    release = Release(connect(path))
+    frame = release.backlog()
+    got = {
+        (d.date(), c): n
+        for d, c, n in zip(
+            frame["backlog_date"], frame["channel"], frame["open_tickets"], strict=True
+        )
+    }
+    assert got == expected and len({c for _, c in got}) > 1
+    cut = release.backlog(last_day.replace(day=1))
+    assert cut["backlog_date"].max().date() == last_day.replace(day=1)
+
+
 def test_new_release_is_picked_up_without_restart(
     app_env, release_dir: Path, pipeline_dir: Path
 ) -> None:
@@ -172,7 +225,7 @@ def test_no_release_yet_says_what_to_run(app_env, tmp_path: Path) -> None:
 # survey-only run is the browser test's, tests/test_dashboard_browser.py.)
 NON_SURVEY_MARTS = (
     "fct_orders", "fct_tickets", "fct_web_sessions", "customer_cohorts", "clv_predictions",
-    "web_funnel", "service_kpis", "advocates",
+    "web_funnel", "service_kpis", "service_backlog_daily", "advocates",
 )  # fmt: skip
 
 
@@ -236,3 +289,55 @@ def test_survey_only_pages(survey_env, page: str, missing: str | None) -> None:
         assert notes == [] and at.get("vega_lite_chart")
     else:
         assert notes and all(missing in n for n in notes), notes
+
+
+# Tickets without the optional inputs of the service levels, in the shape the serving
+# contract gives absent inputs: no priority the SLA seed lists (no target: both breach
+# rates NULL), no reopened_count (reopen_rate NULL), no backlog rows.
+@pytest.fixture(scope="module")
+def no_service_levels_release(pipeline_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("no_service_levels")
+    warehouse = folder / "warehouse.duckdb"
+    shutil.copy(pipeline_dir / "warehouse" / "cx.duckdb", warehouse)
+    con = duckdb.connect(str(warehouse))
+    con.execute("delete from marts.service_backlog_daily")
+    absent = ("sla_breach_rate", "resolution_sla_breach_rate", "reopen_rate")
+    con.execute(
+        "delete from marts.kpi_scorecard where kpi in (select unnest(?)) "
+        "and not (grain = 'all_time' and dimension = 'overall')",
+        [list(absent)],
+    )
+    con.execute(
+        "update marts.kpi_scorecard set value = null, numerator = null, denominator = null, "
+        "sample_size = 0 where kpi in (select unnest(?))",
+        [list(absent)],
+    )
+    con.execute(f"update marts.service_kpis set {', '.join(f'{k} = null' for k in absent)}")
+    con.close()
+    serving_path = folder / "serving" / "cx.duckdb"
+    serving.publish(warehouse, serving_path)
+    return serving_path
+
+
+def test_service_page_says_which_service_input_is_missing(
+    no_service_levels_release: Path,
+) -> None:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CXW_DATA_DIR", str(no_service_levels_release.parent.parent))
+        mp.setenv("CXW_SERVING_PATH", str(no_service_levels_release))
+        at = run_app("service")
+    tiles = {m.label: m.value for m in at.metric}
+    values = all_time(no_service_levels_release)
+    for label in ("First response SLA breaches", "Resolution SLA breaches", "Reopen rate"):
+        assert tiles[label] == "no data", label
+    kpi, unit, digits = SERVICE_LEVELS["Two-touch resolution"]
+    assert tiles["Two-touch resolution"] == f"{values[kpi][0]:,.{digits}f}{unit}"
+    needs = [c.value for c in at.caption if c.value.startswith("needs")]
+    assert "needs solved or closed tickets with reopened_count (crm_tickets)" in needs
+    assert sum("SLA target" in n for n in needs) == 2
+    notes = [i.value for i in at.info]
+    assert "No data for the backlog: the release has no tickets (crm_tickets landing files)." in (
+        notes
+    )
+    # the rates chart still shows two-touch resolution; the times charts are all there
+    assert len(at.get("vega_lite_chart")) >= 4 and not at.error and not at.warning

@@ -42,6 +42,17 @@ SURVEY_PAGES = ("overview", "experience")
 ERROR_TEXT = ("Traceback", "Error:", "Exception", "StreamlitAPIException")
 
 
+# the service page's service-level tiles: label -> (kpi, unit, digits) of kpi_scorecard
+SERVICE_LEVELS = {
+    "Business-hours first response": ("first_response_time_business_hours", " h", 2),
+    "Business-hours resolution": ("resolution_time_business_hours", " h", 2),
+    "First response SLA breaches": ("sla_breach_rate", " %", 1),
+    "Resolution SLA breaches": ("resolution_sla_breach_rate", " %", 1),
+    "Reopen rate": ("reopen_rate", " %", 1),
+    "Two-touch resolution": ("two_touch_resolution_rate", " %", 1),
+}
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -153,6 +164,10 @@ def browse(
                     result["tiles"] = {
                         label: read_tile(page, label) for label in ("NPS", "CSAT", "Conversion")
                     }
+                if name == "service" and name in expect_data:
+                    result["service_tiles"] = {
+                        label: read_tile(page, label) for label in SERVICE_LEVELS
+                    }
                 save_small_png(page, out / f"{name}.png")
             browser.close()
     finally:
@@ -195,6 +210,24 @@ def scorecard_tiles(serving_path: Path) -> dict[str, str]:
     }
 
 
+def scorecard_service_tiles(serving_path: Path) -> dict[str, str]:
+    """The service-level tiles as the service page formats kpi_scorecard's all-time rows."""
+    con = duckdb.connect(str(serving_path), read_only=True)
+    try:
+        values = dict(
+            con.execute(
+                "select kpi, value from marts.kpi_scorecard "
+                "where grain = 'all_time' and dimension = 'overall'"
+            ).fetchall()
+        )
+    finally:
+        con.close()
+    return {
+        label: f"{values[kpi]:,.{digits}f}{unit}"
+        for label, (kpi, unit, digits) in SERVICE_LEVELS.items()
+    }
+
+
 @pytest.fixture(scope="module")
 def survey_only_dir(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A landing with only the sample's survey answers, run once."""
@@ -210,6 +243,7 @@ def test_dashboard_in_a_browser_on_the_sample_release(pipeline_dir: Path, tmp_pa
     serving_path = pipeline_dir / "serving" / "cx.duckdb"
     result = browse(serving_path, tmp_path / "sample", expect_data=PAGES, readme=True)
     assert result["tiles"] == scorecard_tiles(serving_path)
+    assert result["service_tiles"] == scorecard_service_tiles(serving_path)
     assert result["no_data"] == {name: [] for name in PAGES}
 
 

@@ -15,6 +15,7 @@ import streamlit as st
 
 from orchestration.dashboard.release import (
     MISSING_INPUT,
+    SERVICE_TILES,
     TILES,
     Release,
     ReleaseNotFound,
@@ -418,6 +419,59 @@ def _funnel_chart(frame: pd.DataFrame) -> None:
     st.altair_chart(bars + text, width="stretch")
 
 
+def _month_end(month: date) -> date:
+    return (pd.Timestamp(month) + pd.offsets.MonthEnd(0)).date()
+
+
+def _hours_chart(frame: pd.DataFrame, dimension: str, prefix: str) -> None:
+    """p50 and p90 of first response and resolution, `prefix` '' or 'business_'."""
+    columns = [
+        f"{step}_{prefix}hours_{p}"
+        for step in ("first_response", "resolution")
+        for p in ("p50", "p90")
+    ]
+    long = frame.melt(
+        id_vars=["dimension_value"], value_vars=columns, var_name="measure", value_name="hours"
+    ).dropna()
+    if long.empty:
+        no_data(f"the {prefix.replace('_', ' ')}hours by {dimension}", "tickets")
+        return
+    long["measure"] = long["measure"].str.replace(f"_{prefix}hours_", " ")
+    st.altair_chart(
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            y=alt.Y("dimension_value:N", title=dimension),
+            x=alt.X("hours:Q"),
+            color="measure:N",
+            yOffset="measure:N",
+            tooltip=["dimension_value", "measure", alt.Tooltip("hours:Q", format=".2f")],
+        ),
+        width="stretch",
+    )
+
+
+def _service_levels(release: Release, period: date | None) -> None:
+    """The six service-level tiles of kpi_scorecard, for the period (all time or a month)."""
+    period_label = ALL_TIME.lower() if period is None else period.strftime("%Y-%m")
+    st.subheader(f"Service levels ({period_label})")
+    levels = release.service_levels(period)
+    columns = st.columns(3)
+    for i, row in enumerate(levels.itertuples(index=False)):
+        label, unit, needs = SERVICE_TILES[row.kpi]
+        with columns[i % 3]:
+            if row.value is None or pd.isna(row.value):
+                st.metric(label, "no data", border=True)
+                st.caption(f"needs {needs}")
+                continue
+            st.metric(
+                label,
+                _fmt(row.value, unit, 2 if unit == " h" else 1),
+                help=f"kpi_scorecard `{row.kpi}`, n = {int(row.sample_size or 0):,}",
+                border=True,
+            )
+
+
 def service(release: Release, period: date | None) -> None:
     st.header("Service")
     overall = release.service("overall")
@@ -435,35 +489,31 @@ def service(release: Release, period: date | None) -> None:
         f"{_fmt(o.resolution_hours_p50, '', 2)} / {_fmt(o.resolution_hours_p90, '', 2)}",
     )
     c.metric("First contact resolution", _fmt(o.first_contact_resolution_rate, " %"))
+    _service_levels(release, period)
+    st.subheader("Backlog: open tickets at the end of each day, by channel")
+    backlog = release.backlog(None if period is None else _month_end(period))
+    if backlog.empty:
+        no_data("the backlog", "tickets")
+    else:
+        st.altair_chart(
+            alt.Chart(backlog)
+            .mark_area()
+            .encode(
+                x=alt.X("backlog_date:T", title="day"),
+                y=alt.Y("open_tickets:Q", stack=True, title="open tickets"),
+                color=alt.Color("channel:N"),
+                tooltip=["backlog_date:T", "channel", "open_tickets", "tickets_opened"],
+            ),
+            width="stretch",
+        )
     dimension = breakdown("Service breakdown", release.service_dimensions(), "service_breakdown")
     if dimension is None:
         return
     frame = release.service(dimension)
     st.subheader(f"Response and resolution time by {dimension} (hours, p50 and p90)")
-    long = frame.melt(
-        id_vars=["dimension_value"],
-        value_vars=[
-            "first_response_hours_p50",
-            "first_response_hours_p90",
-            "resolution_hours_p50",
-            "resolution_hours_p90",
-        ],
-        var_name="measure",
-        value_name="hours",
-    ).dropna()
-    long["measure"] = long["measure"].str.replace("_hours_", " ")
-    st.altair_chart(
-        alt.Chart(long)
-        .mark_bar()
-        .encode(
-            y=alt.Y("dimension_value:N", title=dimension),
-            x=alt.X("hours:Q"),
-            color="measure:N",
-            yOffset="measure:N",
-            tooltip=["dimension_value", "measure", alt.Tooltip("hours:Q", format=".2f")],
-        ),
-        width="stretch",
-    )
+    _hours_chart(frame, dimension, "")
+    st.subheader(f"The same in business hours by {dimension} (p50 and p90)")
+    _hours_chart(frame, dimension, "business_")
     st.subheader(f"First contact resolution by {dimension}")
     st.altair_chart(
         alt.Chart(frame.dropna(subset=["first_contact_resolution_rate"]))
@@ -479,6 +529,33 @@ def service(release: Release, period: date | None) -> None:
         ),
         width="stretch",
     )
+    st.subheader(f"SLA breaches, reopening and two-touch resolution by {dimension} (%)")
+    rates = frame.melt(
+        id_vars=["dimension_value"],
+        value_vars=[
+            "sla_breach_rate",
+            "resolution_sla_breach_rate",
+            "reopen_rate",
+            "two_touch_resolution_rate",
+        ],
+        var_name="rate",
+        value_name="percent",
+    ).dropna()
+    if rates.empty:
+        no_data(f"SLA, reopen and two-touch rates by {dimension}", "tickets")
+    else:
+        st.altair_chart(
+            alt.Chart(rates)
+            .mark_bar()
+            .encode(
+                y=alt.Y("dimension_value:N", title=dimension),
+                x=alt.X("percent:Q", title="%"),
+                color="rate:N",
+                yOffset="rate:N",
+                tooltip=["dimension_value", "rate", alt.Tooltip("percent:Q", format=".1f")],
+            ),
+            width="stretch",
+        )
     monthly = release.service("overall", grain="month")
     if period is not None:
         monthly = monthly[pd.to_datetime(monthly["period_start"]).dt.date <= period]

@@ -10,7 +10,7 @@ Every number shown comes from a mart: `kpi_scorecard` for the KPIs, and the mart
 area (`survey_kpis`, `customer_cohorts`, `web_funnel`, `service_kpis`, ...) for their
 breakdowns. The only arithmetic done here is a change between two published values and
 counts/averages of mart rows for charts that have no KPI (persona sizes, predicted CLV by
-segment), done in SQL.
+segment, the daily backlog summed over priorities), done in SQL.
 """
 
 from __future__ import annotations
@@ -44,6 +44,41 @@ TILES: dict[str, tuple[str, str, str]] = {
     ),
     "churn_rate": ("Churn", " %", "non-cancelled orders (crm_orders)"),
     "customer_lifetime_value": ("CLV", "", "orders with revenue (crm_orders)"),
+}
+
+# The service levels of the service page (issue 23), from kpi_scorecard: kpi -> (label,
+# unit, the input it needs when it has no data; seeds/kpis.csv's `input`)
+SERVICE_TILES: dict[str, tuple[str, str, str]] = {
+    "first_response_time_business_hours": (
+        "Business-hours first response",
+        " h",
+        "tickets with a first_response_at (crm_tickets)",
+    ),
+    "resolution_time_business_hours": (
+        "Business-hours resolution",
+        " h",
+        "solved or closed tickets with a resolved_at (crm_tickets)",
+    ),
+    "sla_breach_rate": (
+        "First response SLA breaches",
+        " %",
+        "tickets with a first-response SLA target (a priority the service_sla_targets seed lists)",
+    ),
+    "resolution_sla_breach_rate": (
+        "Resolution SLA breaches",
+        " %",
+        "tickets with a resolution SLA target (a priority the service_sla_targets seed lists)",
+    ),
+    "reopen_rate": (
+        "Reopen rate",
+        " %",
+        "solved or closed tickets with reopened_count (crm_tickets)",
+    ),
+    "two_touch_resolution_rate": (
+        "Two-touch resolution",
+        " %",
+        "solved or closed tickets with agent_replies (crm_tickets)",
+    ),
 }
 
 # what each area's charts need when they have no rows
@@ -343,16 +378,63 @@ class Release:
     # --- service -----------------------------------------------------------------------
 
     def service(self, dimension: str = "channel", grain: str = "all_time") -> pd.DataFrame:
+        """service_kpis rows of one breakdown and grain: times (hours, p50/p90), rates (%)."""
         return self.sql(
             """
             select grain, period_start, dimension_value, tickets,
                    first_response_hours_p50, first_response_hours_p90,
                    resolution_hours_p50, resolution_hours_p90,
-                   first_contact_resolution_rate, resolved_tickets_with_replies
+                   first_contact_resolution_rate, resolved_tickets_with_replies,
+                   first_response_business_hours_p50, first_response_business_hours_p90,
+                   resolution_business_hours_p50, resolution_business_hours_p90,
+                   sla_breach_rate, resolution_sla_breach_rate, reopen_rate,
+                   two_touch_resolution_rate
             from marts.service_kpis where dimension = ? and grain = ?
             order by period_start, dimension_value
             """,
             [dimension, grain],
+        )
+
+    def service_levels(self, period_start: date | None) -> pd.DataFrame:
+        """One row per SERVICE_TILES KPI (kpi_scorecard overall): all time, or one month.
+
+        A KPI without a published row for the month has value NaN (no data).
+        """
+        kpis = list(SERVICE_TILES)
+        if period_start is None:
+            rows = self.scorecard(kpis)
+        else:
+            rows = self.scorecard(kpis, grain="month", period_start=period_start)
+        return pd.DataFrame({"kpi": kpis}).merge(
+            rows[["kpi", "value", "numerator", "denominator", "sample_size"]],
+            on="kpi",
+            how="left",
+        )
+
+    def backlog(self, until: date | None = None) -> pd.DataFrame:
+        """Open tickets at the end of each local day per channel (service_backlog_daily,
+        summed over priorities), up to `until` if given; empty when the release has none."""
+        if not self.has_table("marts", "service_backlog_daily"):
+            return pd.DataFrame(
+                columns=[
+                    "backlog_date",
+                    "channel",
+                    "open_tickets",
+                    "tickets_opened",
+                    "tickets_solved",
+                ]
+            )
+        return self.sql(
+            """
+            select backlog_date, channel,
+                   cast(sum(open_tickets) as bigint) as open_tickets,
+                   cast(sum(tickets_opened) as bigint) as tickets_opened,
+                   cast(sum(tickets_solved) as bigint) as tickets_solved
+            from marts.service_backlog_daily
+            where ? is null or backlog_date <= ?
+            group by 1, 2 order by 1, 2
+            """,
+            [until, until],
         )
 
     def service_dimensions(self) -> list[str]:
