@@ -11,7 +11,7 @@ export DAGSTER_HOME ?= $(CXW_DATA_DIR)/dagster_home
 DBT := $(BIN)/dbt --no-use-colors
 DBT_ARGS := --project-dir . --profiles-dir .
 
-.PHONY: help setup sample run test test-slow lint format ui dashboard chromium metrics docs evaluate bench clean
+.PHONY: help setup sample run test test-slow lint format ui dashboard dashboard-timings chromium metrics docs evaluate bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -43,6 +43,9 @@ test: setup $(DAGSTER_HOME)/dagster.yaml  ## lint, validate the Dagster definiti
 
 test-slow: setup chromium  ## the slow tests (a separate CI step)
 	$(BIN)/pytest -m slow
+
+dashboard-timings: setup chromium  ## the dashboard's start and page times on a release: make dashboard-timings SERVING=data/serving/cx.duckdb
+	$(BIN)/python -m benchmarks.dashboard_timings --serving $${SERVING:-$${CXW_SERVING_PATH:-data/serving/cx.duckdb}}
 
 chromium:  ## Debian's chromium for the dashboard's browser test, installed with apt if missing
 	@command -v chromium >/dev/null || { \

@@ -23,6 +23,7 @@ import duckdb
 import pytest
 
 from tests.conftest import cxw_env, run_cxw
+from tests.test_dashboard import SERVICE_LEVELS  # label -> (kpi, unit, digits)
 
 pytestmark = pytest.mark.slow
 
@@ -40,17 +41,6 @@ CHROMIUM_ARGS = [
 PAGES = ("overview", "experience", "commerce", "web", "service", "customers")
 SURVEY_PAGES = ("overview", "experience")
 ERROR_TEXT = ("Traceback", "Error:", "Exception", "StreamlitAPIException")
-
-
-# the service page's service-level tiles: label -> (kpi, unit, digits) of kpi_scorecard
-SERVICE_LEVELS = {
-    "Business-hours first response": ("first_response_time_business_hours", " h", 2),
-    "Business-hours resolution": ("resolution_time_business_hours", " h", 2),
-    "First response SLA breaches": ("sla_breach_rate", " %", 1),
-    "Resolution SLA breaches": ("resolution_sla_breach_rate", " %", 1),
-    "Reopen rate": ("reopen_rate", " %", 1),
-    "Two-touch resolution": ("two_touch_resolution_rate", " %", 1),
-}
 
 
 def free_port() -> int:
