@@ -30,8 +30,8 @@ from dagster import (
 
 from ..config import settings
 from ..failpoints import failpoint
-from .spec import BLOCKING, WARNING, Suite
-from .validate import ExpectationOutcome, SuiteResult, run_suite
+from .run import ExpectationOutcome, SuiteResult, run_suite
+from .suites import BLOCKING, WARNING, Suite
 
 WARNINGS_SUFFIX = "_warnings"
 
@@ -90,7 +90,6 @@ def _metadata(result: SuiteResult, outcomes: Sequence[ExpectationOutcome]) -> di
         "failed": sum(not o.success for o in outcomes),
         "evaluated": len(outcomes),
         "rows_validated": result.rows_validated,
-        "batches": result.batches,
         "seconds": round(result.seconds, 3),
     }
     if result.docs_index is not None:
@@ -111,7 +110,7 @@ def suite_check(
     asset_key = AssetKey(list(suite.asset))
     deps = [AssetKey(list(path)) for path in suite.reads] + list(additional_deps)
     deps = [key for i, key in enumerate(deps) if key != asset_key and key not in deps[:i]]
-    severities = {e.severity for e in suite.expectations}
+    severities = suite.severities
     specs = []
     if BLOCKING in severities:
         specs.append(
@@ -149,7 +148,6 @@ def suite_check(
             suite.name,
             previous_release=previous_release(),
             run_name=context.run.run_id,
-            only_new_batches=True,
         )
         log = context.log.error if result.blocking_failures else context.log.info
         log(result.summary())

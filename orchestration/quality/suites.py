@@ -1,299 +1,235 @@
-"""The quality suites, as code: one per guarded asset, raw → staging → marts.
+"""The quality suites: GX expectation suites over small frames that DuckDB aggregates.
 
-dbt tests keep the structure (unique / not-null keys, relationships, contracts); these
-suites hold the data-quality rules: the landing contract on the raw tables, coverage and
-identity limits after staging, KPI ranges, completeness and reconciliation in the marts,
-and drift against the last published release.
+Each rule has one home. The landing contract's row rules (required values, types,
+minimums, timestamp order, listed words in required columns) are the loader's: it
+quarantines a breaking row. Keys, relationships and accepted values are dbt tests in the
+models' yml. These suites keep what needs Great Expectations: reconciliation of the marts
+with the raw totals, KPI ranges and completeness, change against the last published
+release, thresholds (linked share, identity merge guards), and the warnings that name
+what a person has to look at (unknown words kept, future-dated rows, orders without an
+exchange rate, CLV models not fitted), all shown in Data Docs.
+
+A suite guards one Dagster asset and validates one or more frames; a frame is a DuckDB
+query (or, against the last release, a Python function) whose result is small: a per-row
+rule over a big table is aggregated in DuckDB first (e.g. the share of linked rows, the
+distinct unknown words), so GX never holds a big table (see the package docstring).
+Severity is GX's own: ``critical`` blocks the publish, ``warning`` is reported.
+Thresholds are GX suite parameters (``{"$PARAMETER": name}``), filled from params.py.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
 import duckdb
+import great_expectations.expectations as gxe
 import pandas as pd
+from great_expectations.expectations.expectation import Expectation
+from great_expectations.expectations.row_conditions import Column
 
 from ..constants import KPI_SEED as KPI_SEED  # re-exported: tests read the seed path here
-from ..constants import Kpi
-from ..constants import kpis as read_kpis
-from ..loader.contract import (
-    ENTITIES,
-    ORDERS,
-    SURVEY_RESPONSES,
-    SURVEY_SCALES,
-    TICKETS,
-    WEB_EVENTS,
-    Entity,
-)
+from ..constants import Kpi, dbt_var, kpis
+from ..loader.contract import ENTITIES, Entity
 from ..vocabulary import value_sql, vocabulary
-from .spec import BLOCKING, WARNING, Expect, Frame, FrameContext, Suite
 from .warehouse import connect_read_only
+
+BLOCKING = "critical"
+WARNING = "warning"
 
 # The KPIs of the serving contract: their one home is the dbt seed seeds/kpis.csv, which
 # kpi_scorecard reads too (its always-present rows); read through orchestration.constants.
-KPIS: tuple[Kpi, ...] = read_kpis()
-KPI_RANGES: dict[str, tuple[float | None, float | None]] = {
-    kpi.name: (kpi.min_value, kpi.max_value) for kpi in KPIS
-}
-CONTRACT_KPIS = tuple(KPI_RANGES)
+KPIS: tuple[Kpi, ...] = kpis()
+CONTRACT_KPIS = tuple(kpi.name for kpi in KPIS)
 
 
-def _not_null(column: str, severity=BLOCKING, notes: str = "") -> Expect:
-    return Expect(
-        "expect_column_values_to_not_be_null",
-        {"column": column},
-        severity,
-        notes or f"`{column}` is required by the landing contract",
+@dataclass(frozen=True)
+class PreviousRelease:
+    """What a Python frame builder may use: the warehouse (read-only) and the last release."""
+
+    con: duckdb.DuckDBPyConnection
+    path: Path | None
+
+
+@dataclass(frozen=True)
+class Frame:
+    """Data to validate: ``sql`` (DuckDB, read-only warehouse) or ``build`` (returns None
+    when there is no last release to compare with: the frame is skipped)."""
+
+    name: str
+    description: str
+    expectations: tuple[Expectation, ...]
+    sql: str | None = None
+    build: Callable[[PreviousRelease], pd.DataFrame | None] | None = None
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str  # also the Dagster check name: letters, digits, underscores
+    asset: tuple[str, ...]  # the asset key path it guards, e.g. ("marts", "kpi_scorecard")
+    description: str
+    frames: tuple[Frame, ...]
+    # other assets it reads (the check waits for them), e.g. raw tables for reconciliation
+    reads: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
+
+    @property
+    def severities(self) -> set[str]:
+        return {str(e.severity.value) for f in self.frames for e in f.expectations}
+
+
+def _param(name: str) -> dict:
+    return {"$PARAMETER": name}
+
+
+def _note(severity: str, text: str) -> str:
+    return f"**{'blocking' if severity == BLOCKING else 'warning'}**: {text}"
+
+
+def _none_above(column: str, maximum, severity: str, notes: str, **meta) -> Expectation:
+    """Every value of `column` is at most `maximum` (a number or a suite parameter)."""
+    return gxe.ExpectColumnValuesToBeBetween(
+        column=column, max_value=maximum, severity=severity, notes=_note(severity, notes),
+        meta=meta,
+    )  # fmt: skip
+
+
+def _all_null(column: str, severity: str, notes: str, **meta) -> Expectation:
+    """`column` holds a message for each problem row, NULL elsewhere."""
+    return gxe.ExpectColumnValuesToBeNull(
+        column=column, severity=severity, notes=_note(severity, notes), meta=meta
     )
 
 
-def _in_set(column: str, values, severity=WARNING, notes: str = "") -> Expect:
-    return Expect(
-        "expect_column_values_to_be_in_set",
-        {"column": column, "value_set": list(values)},
-        severity,
-        notes or f"`{column}` takes the values the landing contract lists",
-    )
-
-
-def _listed(entity: Entity, column: str) -> Expect:
-    """The column's words read through seeds/vocabulary are listed values. The loader
-    quarantines an unknown word in a required column (here: blocking, a breach got
-    through); in an optional column the row is kept and the word read as unknown: a
-    warning that names it."""
-    c = entity.columns[entity.column_names.index(column)]
-    listed = vocabulary(c.vocabulary).listed
-    if c.required:
-        return _in_set(column, listed, BLOCKING, f"`{column}` is a listed value or a synonym")
-    return _in_set(
-        column,
-        listed,
-        WARNING,
-        f"`{column}`: a word that is neither a listed value nor a synonym in "
-        "seeds/vocabulary.csv is kept as unknown; map it there if it means a listed value",
-    )
-
-
-def _vocabulary_select(entity: Entity, column: str) -> str:
-    """The listed value a raw word is read as; an unknown word as it landed (trimmed)."""
-    c = entity.columns[entity.column_names.index(column)]
-    if not c.vocabulary:
-        return column
-    word = f"nullif(trim({column}), '')"
-    return _literal_braces(
-        f"coalesce({value_sql(vocabulary(c.vocabulary), column)}, {word}) as {column}"
-    )
-
-
-def _literal_braces(sql: str) -> str:
-    """Frame SQL is a format string ({future_tolerance_minutes}): braces of regular
-    expressions (\\p{Z}) are doubled."""
-    return sql.replace("{", "{{").replace("}", "}}")
-
-
-def _at_least(column: str, minimum, severity=BLOCKING, notes: str = "") -> Expect:
-    return Expect(
-        "expect_column_values_to_be_between",
-        {"column": column, "min_value": minimum},
-        severity,
-        notes or f"`{column}` >= {minimum} (landing contract)",
-    )
-
-
-def _not_before(later: str, earlier: str, severity=BLOCKING, notes: str = "") -> Expect:
-    return Expect(
-        "expect_column_pair_values_a_to_be_greater_than_b",
-        {
-            "column_A": later,
-            "column_B": earlier,
-            "or_equal": True,
-            "ignore_row_if": "either_value_is_missing",
-        },
-        severity,
-        notes or f"`{later}` must not precede `{earlier}`",
-    )
-
-
-def _not_in_future(entity: Entity) -> Expect:
-    """One warning per entity counting its future-dated rows: the latest of a row's
-    timestamps after the load time of its batch + the dbt var future_tolerance_minutes (the
-    rows the models flag is_future_dated and leave out of as_of)."""
-    return _not_before(
-        "_load_horizon",
-        "_latest_timestamp",
-        WARNING,
-        f"{entity.name}: rows with a timestamp after the load time of their batch "
-        "(+ future_tolerance_minutes) cannot be true (a clock or time zone problem at the "
-        "source): they are kept, flagged is_future_dated, and left out of as_of and of churn "
-        "and recency",
-    )
+def _share_at_least(column: str, what: str) -> Expectation:
+    return gxe.ExpectColumnValuesToBeBetween(
+        column=column, min_value=_param("min_linked_share"), max_value=1, severity=WARNING,
+        notes=_note(WARNING, f"{what} (CXW_QUALITY_MIN_LINKED_SHARE)"),
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------
-# raw: the landing contract, which the loader enforces (quarantine): a failure here means a
-# contract breach got through.
+# raw: what the loader keeps but a person should look at
 
 
-def _schema_frame(entity: Entity) -> Frame:
-    expected = ", ".join(f"('{c.name}', '{c.type.upper()}')" for c in entity.columns)
+def _words_frame(entity: Entity) -> Frame | None:
+    """Words of optional columns that are neither listed nor a synonym: kept as unknown."""
+    columns = [
+        c for c in entity.columns
+        if c.vocabulary and not c.required and not vocabulary(c.vocabulary).open
+    ]  # fmt: skip
+    if not columns:
+        return None
+    # the raw words are grouped first, so the vocabulary is read once per distinct word
+    selects = " union all ".join(
+        f"select '{c.name}' as column_name, coalesce("
+        f"{value_sql(vocabulary(c.vocabulary), c.name)}, nullif(trim({c.name}), '')) as word, "
+        f"sum(row_count) as row_count from (select {c.name}, count(*) as row_count "
+        f"from raw.{entity.name} group by all) group by all"
+        for c in columns
+    )
     return Frame(
-        name="schema",
-        description=f"column types of raw.{entity.name} against the landing contract",
-        sql=f"""
-            with expected (column_name, expected_type) as (values {expected})
-            select
-                expected.column_name,
-                expected.expected_type,
-                upper(columns.data_type) as data_type,
-            from expected
-            left join information_schema.columns as columns
-                on columns.table_schema = 'raw'
-                and columns.table_name = '{entity.name}'
-                and columns.column_name = expected.column_name
-            order by expected.column_name
-        """,
-        expectations=(
-            Expect(
-                "expect_column_pair_values_to_be_equal",
-                {"column_A": "data_type", "column_B": "expected_type"},
-                BLOCKING,
-                "every contract column exists with the contract's type",
-            ),
+        name="words",
+        description=f"each word of an optional listed column of raw.{entity.name}, as read",
+        sql=selects,
+        expectations=tuple(
+            gxe.ExpectColumnValuesToBeInSet(
+                column="word",
+                value_set=list(vocabulary(c.vocabulary).listed),
+                row_condition=Column("column_name") == c.name,
+                severity=WARNING,
+                notes=_note(
+                    WARNING,
+                    f"`{c.name}`: a word that is neither a listed value nor a synonym in "
+                    "seeds/vocabulary.csv is kept as unknown; map it there if it means a "
+                    "listed value",
+                ),
+                meta={"target": c.name},
+            )
+            for c in columns
         ),
     )
 
 
-RAW_RULES: dict[str, tuple[tuple[str, ...], tuple[Expect, ...]]] = {
-    # entity: (extra select expressions, expectations beyond required / minimum / schema)
-    "crm_customers": (
-        ("signup_channel", "country"),
-        (
-            _not_before(
-                "updated_at", "created_at", WARNING, "a customer version updated before creation"
-            ),
-            Expect(
-                "expect_column_values_to_match_regex",
-                {"column": "country", "regex": r"^[A-Za-z]{2}$"},
-                WARNING,
-                "country is an ISO 3166-1 alpha-2 code",
-            ),
-        ),
-    ),
-    "crm_orders": (
-        ("channel", "currency"),
-        (
-            _listed(ORDERS, "status"),
-            _listed(ORDERS, "channel"),
-            Expect(
-                "expect_column_values_to_match_regex",
-                {"column": "currency", "regex": r"^[A-Z]{3}$"},
-                WARNING,
-                "currency is an ISO 4217 code",
-            ),
-            _not_before(
-                "updated_at", "ordered_at", WARNING, "an order version updated before it was placed"
-            ),
-        ),
-    ),
-    "crm_tickets": (
-        ("channel", "priority"),
-        (
-            _not_before("first_response_at", "opened_at", BLOCKING, "first reply before opening"),
-            _not_before("resolved_at", "opened_at", BLOCKING, "resolution before opening"),
-            _listed(TICKETS, "status"),
-            _listed(TICKETS, "channel"),
-            _listed(TICKETS, "priority"),
-        ),
-    ),
-    "web_events": (
-        ("device_type",),
-        (
-            _listed(WEB_EVENTS, "event_type"),
-            _listed(WEB_EVENTS, "device_type"),
-        ),
-    ),
-    "survey_responses": (
-        ("channel", "score"),
-        (
-            _in_set(
-                "survey_type",
-                SURVEY_SCALES,
-                BLOCKING,
-                "survey_type is nps, csat or ces: the scale of the score depends on it",
-            ),
-            _not_before("score", "score_min", BLOCKING, "score within its survey_type's scale"),
-            _not_before("score_max", "score", BLOCKING, "score within its survey_type's scale"),
-            _listed(SURVEY_RESPONSES, "channel"),
-        ),
-    ),
+# entity: (later, earlier) timestamp pairs whose order a warning checks, and format rules
+ORDERED = {
+    "crm_customers": ("updated_at", "created_at"),
+    "crm_orders": ("updated_at", "ordered_at"),
+}
+FORMATS = {
+    "crm_customers": ("country", "^[A-Za-z]{2}$"),
+    "crm_orders": ("currency", "^[A-Z]{3}$"),
 }
 
 
 def _rows_frame(entity: Entity) -> Frame:
-    extra_columns, rules = RAW_RULES[entity.name]
-    timestamps = [c.name for c in entity.columns if c.type == "timestamp"]
-    numeric = [c for c in entity.columns if c.minimum is not None]
-    used: list[str] = []
-    for name in (
-        *entity.required_columns,
-        *timestamps,
-        *extra_columns,
-        *(c.name for c in numeric),
-    ):
-        if name not in used:
-            used.append(name)
-    # decimals travel as double: exact enough for a sign check, far cheaper than Decimal
-    selects = [
-        f"cast({name} as double) as {name}"
-        if entity.columns[entity.column_names.index(name)].type.startswith("decimal")
-        else _vocabulary_select(entity, name)
-        for name in used
-    ]
-    selects.append("_loaded_at + to_minutes({future_tolerance_minutes}) as _load_horizon")
-    selects.append(f"greatest({', '.join(timestamps)}) as _latest_timestamp")
-    selects += ["_batch_id", "_loaded_at"]  # for once_per_batch (not streamed into GX)
-    if entity.name == "survey_responses":
-        kind = _literal_braces(value_sql(vocabulary("survey_type"), "survey_type"))
-        cases = " ".join(f"when '{t}' then {lo}" for t, (lo, _) in SURVEY_SCALES.items())
-        selects.append(f"case {kind} {cases} end as score_min")
-        cases = " ".join(f"when '{t}' then {hi}" for t, (_, hi) in SURVEY_SCALES.items())
-        selects.append(f"case {kind} {cases} end as score_max")
-    expectations = (
-        *(_not_null(name) for name in entity.required_columns),
-        *(
-            _at_least(c.name, c.minimum, notes=f"`{c.name}` >= {c.minimum:g} (landing contract)")
-            for c in numeric
-        ),
-        *rules,
-        _not_in_future(entity),
+    """Counts of rows that break a warning rule, in one row (DuckDB counts)."""
+    timestamps = ", ".join(c.name for c in entity.columns if c.type == "timestamp")
+    counts = {
+        "future_dated_rows": (
+            f"greatest({timestamps}) > _loaded_at + to_minutes(" + str(_future_tolerance()) + ")",
+            "rows with a timestamp after the load time of their batch (+ dbt var "
+            "future_tolerance_minutes) cannot be true (a clock or time zone problem at the "
+            "source): they are kept, flagged is_future_dated, and left out of as_of and of "
+            "churn and recency",
+        )
+    }
+    if entity.name in ORDERED:
+        later, earlier = ORDERED[entity.name]
+        counts[f"{later}_before_{earlier}_rows"] = (
+            f"{later} < {earlier}",
+            f"`{later}` must not precede `{earlier}`",
+        )
+    if entity.name in FORMATS:
+        column, pattern = FORMATS[entity.name]
+        counts[f"malformed_{column}_rows"] = (
+            f"not regexp_full_match({column}, '{pattern}')",
+            f"`{column}` is an ISO code ({pattern})",
+        )
+    selects = ", ".join(
+        f"count(*) filter (where {rule}) as {name}" for name, (rule, _) in counts.items()
     )
     return Frame(
         name="rows",
-        description=(
-            f"every row of raw.{entity.name}, streamed in batches (in a pipeline run: the "
-            "rows of the load batches not yet validated against these rules)"
+        description=f"rows of raw.{entity.name} breaking a warning rule, counted by DuckDB",
+        sql=f"select {selects} from raw.{entity.name}",
+        expectations=tuple(
+            _none_above(name, 0, WARNING, f"{entity.name}: {notes}")
+            for name, (_, notes) in counts.items()
         ),
-        sql=f"select {', '.join(selects)} from raw.{entity.name}",
-        chunked=True,
-        once_per_batch=True,
-        expectations=expectations,
     )
 
 
+def _future_tolerance() -> int:
+    return int(dbt_var("future_tolerance_minutes"))
+
+
 def raw_suite(entity: Entity) -> Suite:
+    frames = (_words_frame(entity), _rows_frame(entity))
     return Suite(
         name=f"raw_{entity.name}",
         asset=("raw", entity.name),
         description=(
-            f"Landing contract on raw.{entity.name}: required values, types, ranges, allowed "
-            "values, timestamp order."
+            f"What raw.{entity.name} keeps but a person should look at: unknown words in "
+            "optional columns, future-dated rows, timestamps out of order, malformed codes. "
+            "(The landing contract's row rules are the loader's: it quarantines.)"
         ),
-        # no volume rule here: an entity may never have rows (no entity is required); a
-        # drop against the last release is RELEASE_DRIFT's volume warning on the marts
-        frames=(_schema_frame(entity), _rows_frame(entity)),
+        frames=tuple(f for f in frames if f is not None),
     )
 
 
 # ---------------------------------------------------------------------------------------
 # staging / identity: after dedup and stitching.
+
+
+def _linked_share_frame(name: str, description: str, sql: str, what: str) -> Frame:
+    return Frame(
+        name=name,
+        description=description,
+        sql=f"select count(*) as row_count, count(linked) / count(*) as linked_share from ({sql})",
+        expectations=(_share_at_least("linked_share", what),),
+    )
+
 
 STAGING_ORDERS = Suite(
     name="staging_crm_orders",
@@ -301,27 +237,17 @@ STAGING_ORDERS = Suite(
     reads=(("staging", "stg_crm__customers"),),
     description="Latest order versions: the customer each order names is in the CRM extract.",
     frames=(
-        Frame(
-            name="customer_resolution",
-            chunked=True,
-            description="each latest order with the CRM customer it names, if any",
-            sql="""
-                select
-                    orders.order_id,
-                    customers.customer_id as crm_customer_id,
+        _linked_share_frame(
+            "customer_resolution",
+            "share of latest orders whose customer_id is in the CRM extract",
+            """
+                select customers.customer_id as linked
                 from staging.stg_crm__orders as orders
                 left join staging.stg_crm__customers as customers
                     on orders.customer_id = customers.customer_id
             """,
-            expectations=(
-                Expect(
-                    "expect_column_values_to_not_be_null",
-                    {"column": "crm_customer_id", "mostly": "{min_linked_share}"},
-                    WARNING,
-                    "orders whose customer_id is not (yet) in the CRM extract: they still get a "
-                    "customer_key, but without a profile",
-                ),
-            ),
+            "orders whose customer_id is not (yet) in the CRM extract still get a "
+            "customer_key, but without a profile",
         ),
     ),
 )
@@ -333,34 +259,41 @@ IDENTITY = Suite(
     frames=(
         Frame(
             name="components",
-            chunked=True,
-            description="per customer_key: how many CRM records, emails and phones it unites",
+            description=(
+                "each distinct (CRM records, emails, phones) a customer_key unites, with how "
+                "many customer_keys have it"
+            ),
             sql="""
-                select
-                    customer_key,
-                    count(*) filter (where identifier_type = 'crm_customer_id') as crm_records,
-                    count(*) filter (where identifier_type = 'email_hash') as emails,
-                    count(*) filter (where identifier_type = 'phone_hash') as phones,
-                from marts.customer_identity_map
-                group by customer_key
+                with components as (
+                    select
+                        customer_key,
+                        count(*) filter (where identifier_type = 'crm_customer_id') as crm_records,
+                        count(*) filter (where identifier_type = 'email_hash') as emails,
+                        count(*) filter (where identifier_type = 'phone_hash') as phones,
+                    from marts.customer_identity_map
+                    group by customer_key
+                )
+                select crm_records, emails, phones, count(*) as customer_keys
+                from components
+                group by all
             """,
             expectations=(
-                Expect(
-                    "expect_column_values_to_be_between",
-                    {"column": "crm_records", "max_value": "{max_crm_records_per_person}"},
+                _none_above(
+                    "crm_records",
+                    _param("max_crm_records_per_person"),
                     BLOCKING,
-                    "a customer_key uniting more CRM records than max_crm_records_per_person is "
-                    "an over-merge: every number of those people would be wrong",
+                    "a customer_key uniting more CRM records than max_crm_records_per_person "
+                    "is an over-merge: every number of those people would be wrong",
                 ),
-                Expect(
-                    "expect_column_values_to_be_between",
-                    {"column": "emails", "max_value": "{max_emails_per_person}"},
+                _none_above(
+                    "emails",
+                    _param("max_emails_per_person"),
                     WARNING,
                     "more emails than max_emails_per_person on one person: possible over-merge",
                 ),
-                Expect(
-                    "expect_column_values_to_be_between",
-                    {"column": "phones", "max_value": "{max_phones_per_person}"},
+                _none_above(
+                    "phones",
+                    _param("max_phones_per_person"),
                     WARNING,
                     "more phones than max_phones_per_person on one person: possible over-merge",
                 ),
@@ -370,32 +303,24 @@ IDENTITY = Suite(
 )
 
 
-def _linked_facts_suite(model: str, key: str, what: str) -> Suite:
+def _linked_facts_suite(model: str, what: str) -> Suite:
     return Suite(
         name=f"marts_{model}",
         asset=("marts", model),
         description=f"Share of {what} linked to a unified customer.",
         frames=(
-            Frame(
-                name="customer_link",
-                chunked=True,
-                description=f"{what} and their customer_key",
-                sql=f"select {key}, customer_key from marts.{model}",
-                expectations=(
-                    Expect(
-                        "expect_column_values_to_not_be_null",
-                        {"column": "customer_key", "mostly": "{min_linked_share}"},
-                        WARNING,
-                        f"{what} without a customer_key are left out of every customer KPI",
-                    ),
-                ),
+            _linked_share_frame(
+                "customer_link",
+                f"share of {what} with a customer_key",
+                f"select customer_key as linked from marts.{model}",
+                f"{what} without a customer_key are left out of every customer KPI",
             ),
         ),
     )
 
 
 # ---------------------------------------------------------------------------------------
-# marts: KPI ranges, completeness, reconciliation, drift against the last release.
+# marts: reconciliation, KPI ranges and completeness, drift against the last release.
 
 RECONCILIATION = Suite(
     name="marts_fct_orders",
@@ -411,11 +336,10 @@ RECONCILIATION = Suite(
         Frame(
             name="reconciliation",
             description="orders and revenue: fct_orders against raw.crm_orders",
-            sql="""
+            sql=f"""
                 with latest_orders as (
-                    select order_id, """
-            + _literal_braces(value_sql(vocabulary("order_status"), "status"))
-            + """ as status, amount,
+                    select order_id, {value_sql(vocabulary("order_status"), "status")} as status,
+                        amount,
                     from raw.crm_orders
                     qualify row_number() over (
                         partition by order_id
@@ -447,9 +371,9 @@ RECONCILIATION = Suite(
                 select *, abs(mart_value - raw_value) as abs_difference from measures
             """,
             expectations=(
-                Expect(
-                    "expect_column_values_to_be_between",
-                    {"column": "abs_difference", "min_value": 0, "max_value": 0.005},
+                _none_above(
+                    "abs_difference",
+                    0.005,
                     BLOCKING,
                     "orders: count(fct_orders) = distinct order_id in raw; revenue: to the cent",
                 ),
@@ -457,25 +381,24 @@ RECONCILIATION = Suite(
         ),
         Frame(
             name="exchange_rates",
-            chunked=True,
             description=(
-                "each order and, when no rate of the seed exchange_rates converts it to the "
-                "reporting currency, its currency, date and id"
+                "each currency and order date with orders that no rate of the seed "
+                "exchange_rates converts to the reporting currency"
             ),
             sql="""
                 select
-                    order_id,
-                    case
-                        when not has_exchange_rate
-                            then currency || ' on ' || cast(ordered_at as date)
-                                || ' (order ' || order_id || ')'
-                    end as order_without_exchange_rate,
+                    currency || ' on ' || cast(ordered_at as date) || ' ('
+                        || case when count(*) = 1 then 'order ' || min(order_id)
+                            else count(*) || ' orders, e.g. ' || min(order_id) end
+                        || ')' as order_without_exchange_rate,
                 from marts.fct_orders
+                where not has_exchange_rate
+                group by currency, cast(ordered_at as date)
+                order by 1
             """,
             expectations=(
-                Expect(
-                    "expect_column_values_to_be_null",
-                    {"column": "order_without_exchange_rate"},
+                _all_null(
+                    "order_without_exchange_rate",
                     WARNING,
                     "orders in a currency that no rate of seeds/exchange_rates.csv converts to "
                     "the reporting currency on their date: left out of every revenue KPI "
@@ -487,26 +410,23 @@ RECONCILIATION = Suite(
 )
 
 
-def _kpi_range(kpi_names: list[str], low, high) -> Expect:
-    kwargs: dict = {"column": "value", "row_condition": {"column": "kpi", "in": kpi_names}}
-    if low is not None:
-        kwargs["min_value"] = low
-    if high is not None:
-        kwargs["max_value"] = high
-    bounds = f"{low if low is not None else '-∞'}..{high if high is not None else '∞'}"
-    return Expect(
-        "expect_column_values_to_be_between",
-        kwargs,
-        BLOCKING,
-        f"{', '.join(kpi_names)}: value within {bounds}",
-    )
-
-
-def _kpi_range_expectations() -> tuple[Expect, ...]:
+def _kpi_ranges() -> tuple[Expectation, ...]:
+    """One expectation per distinct (min, max) of seeds/kpis.csv, over the KPIs it bounds."""
     groups: dict[tuple, list[str]] = {}
-    for kpi, bounds in KPI_RANGES.items():
-        groups.setdefault(bounds, []).append(kpi)
-    return tuple(_kpi_range(kpis, low, high) for (low, high), kpis in groups.items())
+    for kpi in KPIS:
+        groups.setdefault((kpi.min_value, kpi.max_value), []).append(kpi.name)
+    expectations = []
+    for (low, high), names in groups.items():
+        bounds = f"{'-∞' if low is None else low}..{'∞' if high is None else high}"
+        expectations.append(
+            gxe.ExpectColumnValuesToBeBetween(
+                column="value", min_value=low, max_value=high,
+                row_condition=Column("kpi").is_in(names), severity=BLOCKING,
+                notes=_note(BLOCKING, f"{', '.join(names)}: value within {bounds}"),
+                meta={"target": f"value where kpi in {', '.join(names)}"},
+            )
+        )  # fmt: skip
+    return tuple(expectations)
 
 
 def _sql_text(text: str) -> str:
@@ -524,19 +444,9 @@ SCORECARD = Suite(
     frames=(
         Frame(
             name="values",
-            description="every row of kpi_scorecard (a small table)",
-            sql="""
-                select kpi, grain, period_start, dimension, dimension_value, value,
-                    sample_size, margin_of_error_95
-                from marts.kpi_scorecard
-            """,
-            expectations=(
-                *_kpi_range_expectations(),
-                _in_set("kpi", CONTRACT_KPIS, WARNING, "a KPI the serving contract lacks"),
-                _in_set("grain", ("all_time", "month"), BLOCKING, "grain is all_time or month"),
-                _at_least("sample_size", 0, BLOCKING, "sample_size >= 0"),
-                _at_least("margin_of_error_95", 0, BLOCKING, "margin_of_error_95 >= 0"),
-            ),
+            description="kpi and value of every row of kpi_scorecard (a small table)",
+            sql="select kpi, value from marts.kpi_scorecard",
+            expectations=_kpi_ranges(),
         ),
         Frame(
             name="completeness",
@@ -564,15 +474,16 @@ SCORECARD = Suite(
                 order by expected.kpi
             """,
             expectations=(
-                _in_set(
-                    "has_overall_row",
-                    (True,),
-                    BLOCKING,
-                    "every KPI of the serving contract has an all_time / overall row",
+                gxe.ExpectColumnValuesToBeInSet(
+                    column="has_overall_row",
+                    value_set=[True],
+                    severity=BLOCKING,
+                    notes=_note(
+                        BLOCKING, "every KPI of the serving contract has an all_time / overall row"
+                    ),
                 ),
-                Expect(
-                    "expect_column_values_to_be_null",
-                    {"column": "missing_input"},
+                _all_null(
+                    "missing_input",
                     WARNING,
                     "a KPI with no input in this release (no such source, survey type, event "
                     "type or optional column loaded): it is published NULL with sample_size 0",
@@ -606,51 +517,48 @@ def _overall_nps(con: duckdb.DuckDBPyConnection) -> float | None:
     return None if row is None or row[0] is None else float(row[0])
 
 
-def _open_previous(context: FrameContext) -> duckdb.DuckDBPyConnection | None:
-    path = context.previous_release
-    if path is None or not path.exists():
+def _with_previous(read: Callable[[duckdb.DuckDBPyConnection], object], release: PreviousRelease):
+    """(now, before) of `read` on the warehouse and the last release; None without one."""
+    if release.path is None or not release.path.exists():
         return None
-    return connect_read_only(path)
-
-
-def _volume_drift(context: FrameContext) -> pd.DataFrame | None:
-    previous = _open_previous(context)
-    if previous is None:
-        return None
+    previous = connect_read_only(release.path)
     try:
-        before = _mart_row_counts(previous)
+        before = read(previous)
     finally:
         previous.close()
-    now = _mart_row_counts(context.con)
+    return read(release.con), before
+
+
+def _volume_drift(release: PreviousRelease) -> pd.DataFrame | None:
+    both = _with_previous(_mart_row_counts, release)
+    if both is None:
+        return None
+    now, before = both
     rows = [
-        {
-            "table_name": name,
-            "rows_now": count,
-            "rows_previous": before.get(name),
-            "change_pct": (
-                100.0 * (count - before[name]) / before[name] if before.get(name) else None
-            ),
-        }
+        (name, count, before.get(name),
+         100.0 * (count - before[name]) / before[name] if before.get(name) else None)
         for name, count in now.items()
-    ]
+    ]  # fmt: skip
     frame = pd.DataFrame(rows, columns=["table_name", "rows_now", "rows_previous", "change_pct"])
     return frame.astype({"change_pct": "float64"})
 
 
-def _nps_drift(context: FrameContext) -> pd.DataFrame | None:
-    previous = _open_previous(context)
-    if previous is None:
+def _nps_drift(release: PreviousRelease) -> pd.DataFrame | None:
+    both = _with_previous(_overall_nps, release)
+    if both is None:
         return None
-    try:
-        before = _overall_nps(previous)
-    finally:
-        previous.close()
-    now = _overall_nps(context.con)
+    now, before = both
     change = None if before is None or now is None else now - before
     return pd.DataFrame(
-        {"nps_now": [now], "nps_previous": [before], "change_points": [change]},
-        dtype="float64",
+        {"nps_now": [now], "nps_previous": [before], "change_points": [change]}, dtype="float64"
     )
+
+
+def _drift(column: str, limit: str, notes: str) -> Expectation:
+    return gxe.ExpectColumnValuesToBeBetween(
+        column=column, min_value=_param(f"min_{limit}"), max_value=_param(f"max_{limit}"),
+        severity=WARNING, notes=_note(WARNING, notes),
+    )  # fmt: skip
 
 
 RELEASE_DRIFT = Suite(
@@ -666,14 +574,9 @@ RELEASE_DRIFT = Suite(
             description="rows per mart now and in the last published release",
             build=_volume_drift,
             expectations=(
-                Expect(
-                    "expect_column_values_to_be_between",
-                    {
-                        "column": "change_pct",
-                        "min_value": "-{max_volume_change_pct}",
-                        "max_value": "{max_volume_change_pct}",
-                    },
-                    WARNING,
+                _drift(
+                    "change_pct",
+                    "volume_change_pct",
                     "rows per mart change by at most CXW_QUALITY_MAX_VOLUME_CHANGE_PCT % "
                     "against the last release",
                 ),
@@ -684,14 +587,9 @@ RELEASE_DRIFT = Suite(
             description="overall NPS now and in the last published release",
             build=_nps_drift,
             expectations=(
-                Expect(
-                    "expect_column_values_to_be_between",
-                    {
-                        "column": "change_points",
-                        "min_value": "-{max_nps_change_points}",
-                        "max_value": "{max_nps_change_points}",
-                    },
-                    WARNING,
+                _drift(
+                    "change_points",
+                    "nps_change_points",
                     "overall NPS moves by at most CXW_QUALITY_MAX_NPS_CHANGE_POINTS points "
                     "against the last release",
                 ),
@@ -720,9 +618,8 @@ CLV_FIT = Suite(
                 order by model
             """,
             expectations=(
-                Expect(
-                    "expect_column_values_to_be_null",
-                    {"column": "not_fitted_reason"},
+                _all_null(
+                    "not_fitted_reason",
                     WARNING,
                     "a CLV model without enough data is published NULL with the reason "
                     "(dbt vars clv_min_customers, clv_min_repeat_customers)",
@@ -732,14 +629,12 @@ CLV_FIT = Suite(
     ),
 )
 
-RAW_SUITES: tuple[Suite, ...] = tuple(raw_suite(entity) for entity in ENTITIES)
-
 SUITES: tuple[Suite, ...] = (
-    *RAW_SUITES,
+    *(raw_suite(entity) for entity in ENTITIES),
     STAGING_ORDERS,
     IDENTITY,
-    _linked_facts_suite("fct_tickets", "ticket_id", "tickets"),
-    _linked_facts_suite("fct_survey_responses", "response_id", "survey responses"),
+    _linked_facts_suite("fct_tickets", "tickets"),
+    _linked_facts_suite("fct_survey_responses", "survey responses"),
     RECONCILIATION,
     SCORECARD,
     RELEASE_DRIFT,
