@@ -22,10 +22,15 @@ _ENV = {
     "max_nps_change_points": ("CXW_QUALITY_MAX_NPS_CHANGE_POINTS", 15.0),
     "min_linked_share": ("CXW_QUALITY_MIN_LINKED_SHARE", 0.9),
 }
-_DBT_VARS = ("max_crm_records_per_person", "max_emails_per_person", "max_phones_per_person")
+_DBT_VARS = (
+    "max_crm_records_per_person",
+    "max_emails_per_person",
+    "max_phones_per_person",
+    "future_tolerance_minutes",
+)
 
 
-def suite_parameters() -> dict[str, float]:
+def suite_params() -> dict[str, float]:
     """The thresholds in force now (read on every call, so tests can change the environment);
     the two drift bounds come as min_/max_ pairs (± the configured limit)."""
     params: dict[str, float] = {}

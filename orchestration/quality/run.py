@@ -33,7 +33,7 @@ from great_expectations.data_context.types.resource_identifiers import (
 
 from ..config import settings
 from . import data_docs
-from .params import suite_parameters
+from .params import suite_params
 from .suites import BLOCKING, SUITES_BY_NAME, WARNING, Frame, PreviousRelease, Suite
 from .warehouse import connect_read_only
 
@@ -299,7 +299,7 @@ def run_suite(
     docs_dir = data_dir / "docs"
     context = gx_context(data_dir)
     run_id = RunIdentifier(run_name=run_name or "cxw", run_time=dt.datetime.now(dt.UTC))
-    parameters = suite_parameters()
+    parameters = suite_params()
 
     outcomes: list[ExpectationOutcome] = []
     pages: list[Path] = []

@@ -30,9 +30,10 @@ from great_expectations.expectations.expectation import Expectation
 from great_expectations.expectations.row_conditions import Column
 
 from ..constants import KPI_SEED as KPI_SEED  # re-exported: tests read the seed path here
-from ..constants import Kpi, dbt_var, kpis
+from ..constants import Kpi, kpis
 from ..loader.contract import ENTITIES, Entity
 from ..vocabulary import value_sql, vocabulary
+from .params import suite_params
 from .warehouse import connect_read_only
 
 BLOCKING = "critical"
@@ -201,7 +202,7 @@ def _rows_frame(entity: Entity) -> Frame:
 
 
 def _future_tolerance() -> int:
-    return int(dbt_var("future_tolerance_minutes"))
+    return int(suite_params()["future_tolerance_minutes"])
 
 
 def raw_suite(entity: Entity) -> Suite:
