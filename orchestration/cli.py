@@ -147,6 +147,23 @@ def _mapping_suggest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _forget(args: argparse.Namespace) -> int:
+    from .erasure import ErasureError, forget, format_erasure
+
+    kind, value = next(
+        (k, getattr(args, k)) for k in ("email", "phone", "customer_id") if getattr(args, k)
+    )
+    s = settings()
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    try:
+        report = forget(kind, value, log_path=s.data_dir / "logs" / f"forget-{stamp}.log")
+    except ErasureError as exc:
+        print(f"cxw forget: error: {exc}", file=sys.stderr)
+        return 1
+    print(format_erasure(report, s.landing_dir))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cxw", description="CX Warehouse: customer-experience marts from raw extracts."
@@ -221,6 +238,17 @@ def build_parser() -> argparse.ArgumentParser:
     rb = commands.add_parser("rollback", help="serve an earlier release again")
     rb.add_argument("--to", help="release id (default: the one before the current)")
     rb.set_defaults(func=_rollback)
+
+    fg = commands.add_parser(
+        "forget",
+        help="right to erasure: remove a person (every identifier of their unified customer) "
+        "from raw, quarantine, models, releases and files, and keep them out of later loads",
+    )
+    who = fg.add_mutually_exclusive_group(required=True)
+    who.add_argument("--email", help="an email of the person")
+    who.add_argument("--phone", help="a phone number of the person (as in the extracts)")
+    who.add_argument("--customer-id", dest="customer_id", help="a CRM customer_id of theirs")
+    fg.set_defaults(func=_forget)
 
     rel = commands.add_parser("releases", help="list kept releases (* = current)")
     rel.set_defaults(func=_releases)

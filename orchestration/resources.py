@@ -27,11 +27,25 @@ class WarehouseBusyError(RuntimeError):
     pass
 
 
+# lock files this process holds, with how many holders: `cxw forget` holds the lock and
+# runs the pipeline inside it (an flock taken twice by one process would wait for itself)
+_HELD: dict[str, int] = {}
+
+
 @contextmanager
 def writer_lock(warehouse_path: Path, wait_seconds: float = 0) -> Iterator[None]:
-    """Hold the one-writer lock of a warehouse file (an flock on `<file>.lock`)."""
+    """Hold the one-writer lock of a warehouse file (an flock on `<file>.lock`); re-entrant
+    within one process."""
     warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     lock_path = warehouse_path.with_name(warehouse_path.name + ".lock")
+    held = str(lock_path.resolve())
+    if _HELD.get(held):
+        _HELD[held] += 1
+        try:
+            yield
+        finally:
+            _HELD[held] -= 1
+        return
     with open(lock_path, "a+") as handle:
         deadline = time.monotonic() + wait_seconds
         while True:
@@ -45,9 +59,11 @@ def writer_lock(warehouse_path: Path, wait_seconds: float = 0) -> Iterator[None]
                         "wait for it to finish, or retry"
                     ) from None
                 time.sleep(1)
+        _HELD[held] = 1
         try:
             yield
         finally:
+            _HELD.pop(held, None)
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 

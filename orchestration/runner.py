@@ -137,7 +137,7 @@ def _report(result, logs) -> RunReport:
             if key.path[0] == "raw":
                 for name in ("new_files", "files_quarantined", "files_ignored"):
                     report.files[name] = report.files.get(name, 0) + int(metadata.get(name, 0))
-                for name in ("rows_read", "rows_loaded", "rows_quarantined"):
+                for name in ("rows_read", "rows_loaded", "rows_quarantined", "rows_suppressed"):
                     report.rows[name] = report.rows.get(name, 0) + int(metadata.get(name, 0))
             elif key.path[0] == "serving":
                 report.published_release = str(metadata.get("release_id"))
@@ -226,6 +226,11 @@ def format_report(report: RunReport) -> str:
     lines.append(
         f"  rows    : {r.get('rows_read', 0)} read, {r.get('rows_loaded', 0)} loaded, "
         f"{r.get('rows_quarantined', 0)} quarantined"
+        + (
+            f", {r['rows_suppressed']} suppressed (erased people, cxw forget)"
+            if r.get("rows_suppressed")
+            else ""
+        )
     )
     lines.append(f"  models  : {report.models_built} built")
     passed = sum(c.passed for c in report.checks)

@@ -81,6 +81,7 @@ def ingest_landing(
                     "rows_read": sum(r.rows_read for r in new),
                     "rows_loaded": sum(r.rows_loaded for r in new),
                     "rows_quarantined": sum(r.rows_quarantined for r in new),
+                    "rows_suppressed": sum(r.rows_suppressed for r in new),
                     "table_rows": con.execute(f"select count(*) from raw.{entity.name}").fetchone()[
                         0
                     ],

@@ -15,7 +15,6 @@ load fails with LoadResourceError and leaves it unhandled, for the next run (err
 from __future__ import annotations
 
 import hashlib
-import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -34,6 +33,7 @@ from .errors import LoadResourceError, resource_kind
 from .fingerprint import Fingerprint, fingerprint
 from .readers import STAGED, FileRejected, Staged, stage_csv, stage_jsonl, stage_parquet
 from .schema import ensure_raw_schema
+from .suppression import copy_without_suppressed, suppress_rows
 from .validation import checked_select
 
 CHECKED = "__cxw_checked"
@@ -69,6 +69,7 @@ class FileLoadResult:
     rows_quarantined: int
     message: str | None
     seconds: float
+    rows_suppressed: int = 0  # lines of people erased with `cxw forget` (suppression list)
 
 
 @dataclass
@@ -89,6 +90,10 @@ class LoadReport:
     @property
     def rows_quarantined(self) -> int:
         return self._sum("rows_quarantined")
+
+    @property
+    def rows_suppressed(self) -> int:
+        return self._sum("rows_suppressed")
 
     @property
     def files_loaded(self) -> int:
@@ -423,21 +428,24 @@ class _FileLoad:
         # before hashing: a file changed while hashed is hashed again next run
         self.stat = path.stat()
 
-    def result(self, status: str, read=0, loaded=0, quarantined=0, message=None) -> FileLoadResult:
+    def result(
+        self, status: str, read=0, loaded=0, quarantined=0, message=None, suppressed=0
+    ) -> FileLoadResult:
         return FileLoadResult(
             self.entity.name, self.rel, self.batch_id, status, read, loaded, quarantined,
-            message, round(time.perf_counter() - self.started, 3),
+            message, round(time.perf_counter() - self.started, 3), suppressed,
         )  # fmt: skip
 
-    def log(self, status: str, read=0, loaded=0, quarantined=0, message=None) -> None:
+    def log(self, status: str, read=0, loaded=0, quarantined=0, message=None, suppressed=0) -> None:
         self.con.execute(
             "insert into raw.load_log (batch_id, entity, file_path, file_sha256, file_bytes, "
             "file_mtime_ns, status, rows_read, rows_loaded, rows_quarantined, message, "
-            "started_at, finished_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "started_at, finished_at, rows_suppressed) "
+            "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 self.batch_id, self.entity.name, self.rel, self.fp.sha256, self.fp.size,
                 self.stat.st_mtime_ns, status, read, loaded, quarantined, message,
-                self.started_at, _now(),
+                self.started_at, _now(), suppressed,
             ],
         )  # fmt: skip
 
@@ -550,15 +558,10 @@ class _FileLoad:
         """The checked records into raw and the quarantine, and the load_log row, at once."""
         con, entity, rel, batch_id = self.con, self.entity, self.rel, self.batch_id
         lines = staged.lines_table
-        if lines is None:
-            read, bad = con.execute(f"select count(*), count(__code) from {CHECKED}").fetchone()
-        else:
-            # records collapsed from several lines: every line is accounted for, loaded or
-            # quarantined with its record
-            read, bad = con.execute(
-                f"select count(*), count(c.__code) from {lines} l "
-                f"join {CHECKED} c on c.__line = l.__first_line"
-            ).fetchone()
+        read, bad = _line_counts(con, lines)
+        suppressed = self.suppress(lines, read)
+        if suppressed:
+            bad = _line_counts(con, lines)[1]
         columns = ", ".join(entity.column_names)
         typed = ", ".join(f"t_{c}" for c in entity.column_names)
         loaded_at = _now()
@@ -589,9 +592,20 @@ class _FileLoad:
             if self.reader is not None and self.reader.on_loaded is not None:
                 self.reader.on_loaded(con, batch_id)
             message = f"{bad} bad record(s) quarantined, see raw.quarantine" if bad else None
-            self.log("loaded", read, read - bad, bad, message)
+            if suppressed:
+                message = (f"{message}; " if message else "") + (
+                    f"{suppressed} line(s) of erased people suppressed (cxw forget)"
+                )
+            self.log("loaded", read, read - bad - suppressed, bad, message, suppressed)
         failpoint("loader.between_files")
-        return self.result("loaded", read, read - bad, bad, message)
+        return self.result("loaded", read, read - bad - suppressed, bad, message, suppressed)
+
+    def suppress(self, lines: str | None, read: int) -> int:
+        """Drop the records of people erased with `cxw forget` from the CHECKED table
+        (orchestration/loader/suppression.py); returns how many lines they had."""
+        if not suppress_rows(self.con, self.entity.name, CHECKED):
+            return 0
+        return read - _line_counts(self.con, lines)[0]
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -607,12 +621,24 @@ class _FileLoad:
             _drop_temp(self.con)
 
 
+def _line_counts(con: duckdb.DuckDBPyConnection, lines: str | None) -> tuple[int, int]:
+    """(lines read, lines of bad records) of the CHECKED table."""
+    if lines is None:
+        return con.execute(f"select count(*), count(__code) from {CHECKED}").fetchone()
+    # records collapsed from several lines: every line is accounted for, loaded or
+    # quarantined with its record
+    return con.execute(
+        f"select count(*), count(c.__code) from {lines} l "
+        f"join {CHECKED} c on c.__line = l.__first_line"
+    ).fetchone()
+
+
 def _copy_to_quarantine(path: Path, batch_id: str, quarantine_dir: Path | None) -> Path | None:
     if quarantine_dir is None:
         return None
     target = Path(quarantine_dir) / batch_id / path.name
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(path, target)
+    copy_without_suppressed(path, target)  # shutil.copy2 unless someone was erased
     return target
 
 

@@ -15,12 +15,13 @@ create table if not exists raw.load_log (
     file_bytes bigint not null,
     file_mtime_ns bigint,               -- modification time when read (see load_file)
     status varchar not null,            -- loaded | quarantined (whole file) | duplicate | ignored
-    rows_read bigint not null,          -- rows_read = rows_loaded + rows_quarantined
+    rows_read bigint not null,          -- = rows_loaded + rows_quarantined + rows_suppressed
     rows_loaded bigint not null,
     rows_quarantined bigint not null,
     message varchar,                    -- why a file was quarantined or skipped
     started_at timestamp not null,      -- UTC
-    finished_at timestamp not null      -- UTC
+    finished_at timestamp not null,     -- UTC
+    rows_suppressed bigint not null default 0  -- lines of people erased (cxw forget)
 )
 """
 
@@ -52,6 +53,10 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(LOAD_LOG_DDL)
     # warehouses created before file_mtime_ns existed (the column is appended there)
     con.execute("alter table raw.load_log add column if not exists file_mtime_ns bigint")
+    # and before rows_suppressed (lines of people erased with `cxw forget`)
+    con.execute(
+        "alter table raw.load_log add column if not exists rows_suppressed bigint default 0"
+    )
     con.execute(QUARANTINE_DDL)
     _widen_decimals(con)
 
