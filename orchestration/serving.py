@@ -19,7 +19,9 @@ readers that BI connectors, the Node bindings and duckdb-wasm embed ("version nu
 
 from __future__ import annotations
 
+import errno
 import os
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -237,16 +239,47 @@ def build_release(
         )
         con.execute("detach wh")
         con.execute("checkpoint")
-    except BaseException:
+        con.close()
+        _fsync(tmp)
+    except BaseException as exc:
         con.close()
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}.wal").unlink(missing_ok=True)
+        if isinstance(exc, Exception) and _out_of_space(exc):
+            raise PublishError(_out_of_space_message(exc, tmp, serving_path)) from exc
         raise
-    con.close()
-    _fsync(tmp)
     os.replace(tmp, final)
     _fsync(folder)
     return Release(release_id, final, tables, published_at)
+
+
+_NO_SPACE = re.compile(r"no space left|disk quota|file too large|not enough space", re.I)
+
+
+def _out_of_space(exc: Exception) -> bool:
+    """A write the file system refused for lack of room: ENOSPC, EDQUOT, EFBIG (a file
+    size limit), as an OSError or as DuckDB's message."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return True
+    return bool(_NO_SPACE.search(str(exc)))
+
+
+def _out_of_space_message(exc: Exception, tmp: Path, serving_path: Path) -> str:
+    first = (str(exc).strip().splitlines() or [""])[0]
+    current = current_release(serving_path)
+    size = f"; the current release is {current.stat().st_size:,} bytes" if current else ""
+    return (
+        f"the release could not be written to {tmp}: the file system is full or a file size "
+        f"limit was reached ({first}). The temporary file is removed and "
+        + (
+            f"release {current.stem} stays current, unchanged"
+            if current
+            else "nothing was served yet"
+        )
+        + f". Free space on the disk of {tmp.parent} (a release needs about the size of the "
+        f"marts{size}; CXW_KEEP_RELEASES keeps fewer), or point CXW_SERVING_PATH at a disk "
+        "with room, and run again"
+    )
 
 
 def make_current(release_path: Path, serving_path: Path) -> None:
