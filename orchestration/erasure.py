@@ -432,13 +432,21 @@ def forget(
             register_functions(con)
             ensure_raw_schema(con)
             report.customers, identifiers = resolve_person(con, identifier_type, value)
+            # an erasure that was stopped half way: what it had found is done again
+            pending = _read_pending(s)
+            identifiers |= pending["identifiers"]
             for t, _ in identifiers:
                 report.identifiers[t] = report.identifiers.get(t, 0) + 1
             con.execute("begin transaction")
             try:
                 id_values, names = _delete_raw_rows(con, identifiers, report)
-                id_values |= {v for _, v in identifiers}
+                id_values |= {v for _, v in identifiers} | pending["values"]
+                names |= pending["names"]
                 _delete_quarantine_lines(con, id_values, report)
+                report.landing_files = sorted(set(report.landing_files) | pending["files"])
+                # before the commit: once the rows are gone, this is where their values are
+                # until the erasure ends (removed then)
+                pending_path = _write_pending(s, report, identifiers, id_values, names)
                 con.execute("commit")
             except BaseException:
                 con.execute("rollback")
@@ -484,7 +492,53 @@ def forget(
         report.files_scrubbed = [_relative(p, s.data_dir) for p in rewritten]
         report.files_removed = [_relative(p, s.data_dir) for p in deleted]
         _log_erasure(s, report, identifier_type, started_at)
+        for path in [pending_path, *_pending_paths(s)]:
+            path.unlink(missing_ok=True)
     return report
+
+
+def _pending_paths(s: Settings) -> list[Path]:
+    return sorted(erasure_log_path(s).parent.glob("pending-*.json"))
+
+
+def _read_pending(s: Settings) -> dict:
+    """What erasures stopped half way had found (their pending files)."""
+    found: dict = {"identifiers": set(), "values": set(), "names": set(), "files": set()}
+    for path in _pending_paths(s):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        found["identifiers"] |= {tuple(i) for i in data["identifiers"]}
+        found["values"] |= set(data["values"])
+        found["names"] |= {tuple(n) for n in data["names"]}
+        found["files"] |= set(data["landing_files"])
+    return found
+
+
+def _write_pending(
+    s: Settings,
+    report: ErasureReport,
+    identifiers: set[tuple[str, str]],
+    values: set[str],
+    names: set[tuple[str, str]],
+) -> Path:
+    """The person's values while the erasure runs (owner-only, deleted at its end), so
+    that an erasure stopped half way (killed, a failed rebuild) can be finished by running
+    `cxw forget` again: the raw rows that named them are gone by then."""
+    path = erasure_log_path(s).parent / f"pending-{report.erasure_id}.json"
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(
+            {
+                "identifiers": sorted(identifiers),
+                "values": sorted(values),
+                "names": sorted(names),
+                "landing_files": report.landing_files,
+            },
+            handle,
+        )
+        handle.flush()
+        os.fsync(handle.fileno())
+    return path
 
 
 def _protected_paths(s: Settings) -> list[Path]:
