@@ -189,6 +189,7 @@ def report_summary(report: RunReport) -> dict[str, Any]:
             "read": r.get("rows_read", 0),
             "loaded": r.get("rows_loaded", 0),
             "quarantined": r.get("rows_quarantined", 0),
+            "suppressed": r.get("rows_suppressed", 0),
         },
         "models": {"built": report.models_built},
         "checks": {

@@ -55,7 +55,7 @@ def test_run_json_prints_the_summary_alone_on_stdout(pipeline_dir: Path, tmp_pat
     summary = json.loads(result.stdout)  # the whole of stdout is the one object
     assert (summary["status"], summary["ok"], summary["release"]) == ("up_to_date", True, current)
     assert summary["files"] == {"new": 0, "quarantined": 0, "ignored": 0}
-    assert summary["rows"] == {"read": 0, "loaded": 0, "quarantined": 0}
+    assert summary["rows"] == {"read": 0, "loaded": 0, "quarantined": 0, "suppressed": 0}
     assert "run skipped: OK, up to date" in result.stderr
 
 
