@@ -27,21 +27,15 @@ from .loader.pending import unhandled_files
 # Environment variables dbt_project.yml reads into vars: a change rebuilds.
 REPORTING_VARIABLES = ("CXW_REPORTING_CURRENCY", "CXW_REPORTING_TIME_ZONE")
 
+# The dbt project, relative to the repository: what dbt's manifest is parsed from.
+DBT_PROJECT_PATHS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests/dbt")
 # What the build is made of, relative to the repository.
-PROJECT_PATHS = (
-    "dbt_project.yml",
-    "profiles.yml",
-    "models",
-    "macros",
-    "seeds",
-    "tests/dbt",
-    "orchestration",
-)
+PROJECT_PATHS = (*DBT_PROJECT_PATHS, "orchestration")
 
 
-def _project_files() -> list[Path]:
+def _project_files(paths: tuple[str, ...]) -> list[Path]:
     files: list[Path] = []
-    for name in PROJECT_PATHS:
+    for name in paths:
         path = REPO_ROOT / name
         if path.is_file():
             files.append(path)
@@ -54,10 +48,11 @@ def _project_files() -> list[Path]:
     return sorted(files)
 
 
-def code_fingerprint() -> str:
-    """sha256 of every file the build is made of (path and content)."""
+def code_fingerprint(paths: tuple[str, ...] = PROJECT_PATHS) -> str:
+    """sha256 of every file under `paths` (default: all the build is made of), path and
+    content; DBT_PROJECT_PATHS: what the dbt manifest is parsed from."""
     digest = hashlib.sha256()
-    for path in _project_files():
+    for path in _project_files(paths):
         digest.update(path.relative_to(REPO_ROOT).as_posix().encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()

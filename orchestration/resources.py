@@ -19,6 +19,7 @@ from dagster_dbt import DagsterDbtProjectPreparer, DbtCliResource, DbtProject
 from dagster_shared.record import replace
 from packaging import version
 
+from .build_state import DBT_PROJECT_PATHS, code_fingerprint
 from .config import REPO_ROOT, Settings, settings
 from .secrets import hmac_key_hex
 
@@ -218,22 +219,37 @@ class ManifestPreparer(DagsterDbtProjectPreparer):
 
     - prepare(): parses with OfflineDbtCliResource (no `dbt --version`, no network) while
       holding the lock of the manifest (two runs starting at once would parse into the same
-      target folder); dbt's partial parsing re-reads only the files that changed.
-    - prepare_if_dev(): as dagster-dbt's, parses under `dagster dev`; elsewhere only when
-      there is no manifest yet (a fresh clone, a new data folder), since @dbt_assets needs
-      one to load. `cxw run` prepares before every run that builds (orchestration.runner).
+      target folder), and records beside the manifest the fingerprint of the dbt project's
+      files it was parsed from (build_state.DBT_PROJECT_PATHS).
+    - prepare_if_dev(): as dagster-dbt's, parses under `dagster dev`; elsewhere (`cxw run`,
+      the daemon) when there is no manifest yet (a fresh clone, a new data folder) or the
+      project's files are no longer those it was parsed from. A parse costs seconds (about
+      6 s of CPU on this machine), so a run after new files landed does not pay it.
     """
 
     def prepare_if_dev(self, project: DbtProject) -> None:
-        if self.using_dagster_dev() or not project.manifest_path.exists():
+        if self.using_dagster_dev() or _parsed_from(project) != code_fingerprint(DBT_PROJECT_PATHS):
             self.prepare(project)
 
     def prepare(self, project: DbtProject) -> None:
         s = settings()
         export_dbt_environment(s)
         with writer_lock(project.manifest_path, s.lock_wait_seconds):
+            parsed_from = code_fingerprint(DBT_PROJECT_PATHS)
             dbt = OfflineDbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE)
             dbt.cli(["parse", "--quiet"], target_path=project.target_path).wait()
+            _fingerprint_file(project).write_text(parsed_from)
+
+
+def _fingerprint_file(project: DbtProject) -> Path:
+    return project.manifest_path.with_name("manifest.parsed-from")
+
+
+def _parsed_from(project: DbtProject) -> str | None:
+    """The fingerprint of the files the manifest was parsed from; None: no manifest."""
+    if not project.manifest_path.exists() or not _fingerprint_file(project).exists():
+        return None
+    return _fingerprint_file(project).read_text().strip()
 
 
 # DbtProject's constructor takes no preparer (dagster-dbt 0.29): the record is copied with it

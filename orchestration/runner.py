@@ -77,9 +77,9 @@ def run_pipeline(*, full_refresh: bool = False, log_path: Path | None = None) ->
         release = up_to_date_release(settings())
         if release is not None:
             return RunReport(run_id="-", success=True, published_release=release, up_to_date=True)
-    # a person runs `cxw run` after editing models, as `dagster dev` reloads: parse first
-    # (dbt's partial parsing re-reads only what changed), then load the asset graph
-    dbt_project.preparer.prepare(dbt_project)
+    # parse the dbt project if it changed since its manifest (resources.ManifestPreparer),
+    # then load the asset graph from that manifest
+    dbt_project.prepare_if_dev()
     from .definitions import defs
 
     job = defs.resolve_job_def("cx_warehouse")

@@ -166,3 +166,36 @@ def test_importing_the_orchestration_modules_leaves_path_alone() -> None:
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300
     )
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_manifest_is_parsed_again_only_when_the_dbt_project_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DbtProject.prepare_if_dev() outside `dagster dev`: a manifest recorded as parsed from
+    the project's files as they are is kept (no dbt call: a run after new files land does
+    not pay a parse); one parsed from other files is parsed again, into the target folder."""
+    from dagster_shared.record import replace
+
+    from orchestration.build_state import DBT_PROJECT_PATHS, code_fingerprint
+    from orchestration.resources import dbt_project
+
+    target = tmp_path / "target"
+    target.mkdir()
+    # the parse exports dbt's environment: restored after the test
+    monkeypatch.setenv("CXW_DATA_DIR", str(tmp_path))
+    for name in ("WAREHOUSE_PATH", "THREADS", "MEMORY_LIMIT", "SPILL_DIR", "SPILL_LIMIT"):
+        monkeypatch.delenv(f"CXW_{name}", raising=False)
+    monkeypatch.setenv("CXW_HMAC_KEY", os.environ["CXW_HMAC_KEY"])
+    monkeypatch.setenv("DBT_TARGET_PATH", str(target))
+    monkeypatch.setenv("DBT_LOG_PATH", str(tmp_path / "logs"))
+    project = replace(dbt_project, target_path=target, manifest_path=target / "manifest.json")
+    (target / "manifest.json").write_text("{}")  # not a manifest: dbt would overwrite it
+    (target / "manifest.parsed-from").write_text(code_fingerprint(DBT_PROJECT_PATHS))
+    project.prepare_if_dev()
+    assert (target / "manifest.json").read_text() == "{}"
+
+    (target / "manifest.parsed-from").write_text("the files of another version")
+    project.prepare_if_dev()
+    manifest = json.loads((target / "manifest.json").read_text())
+    assert "model.cx_warehouse.dim_customers" in manifest["nodes"]
+    assert (target / "manifest.parsed-from").read_text() == code_fingerprint(DBT_PROJECT_PATHS)

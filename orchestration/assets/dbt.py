@@ -17,8 +17,8 @@ from ..failpoints import failpoint
 from ..loader.errors import resource_failures
 from ..resources import WarehouseResource, WriterLockResource, dbt_project, export_dbt_environment
 
-# `dagster dev` re-parses on every load; elsewhere only a missing manifest is parsed (a fresh
-# clone): `cxw run` parses before it loads this module (resources.ManifestPreparer).
+# `dagster dev` re-parses on every load; elsewhere a missing manifest, or one parsed from
+# other files than the project's now, is parsed again (resources.ManifestPreparer).
 dbt_project.prepare_if_dev()
 
 
