@@ -11,7 +11,7 @@ export DAGSTER_HOME ?= $(CXW_DATA_DIR)/dagster_home
 DBT := $(BIN)/dbt --no-use-colors
 DBT_ARGS := --project-dir . --profiles-dir .
 
-.PHONY: help setup sample run test test-slow lint format ui dashboard dashboard-timings chromium metrics docs evaluate bench clean
+.PHONY: help setup sample run test test-slow lint format ui dashboard dashboard-timings chromium metrics docs evaluate bench clean spark-setup test-spark
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -51,6 +51,20 @@ chromium:  ## Debian's chromium for the dashboard's browser test, installed with
 	@command -v chromium >/dev/null || { \
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update && $$SUDO apt-get install -y chromium; }
+
+SPARK_STAMP := $(VENV)/.spark-stamp
+$(SPARK_STAMP): pyproject.toml constraints.txt | $(STAMP)
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[spark]'
+	touch $(SPARK_STAMP)
+
+spark-setup: setup $(SPARK_STAMP)  ## Java (Debian's OpenJDK 17, apt if missing) and pyspark/dbt-spark for the Spark target
+	@command -v java >/dev/null || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends openjdk-17-jre-headless; }
+	@java -version 2>&1 | head -n 1
+
+test-spark: spark-setup  ## build the sample on Spark (local mode) and compare every mart with DuckDB's
+	CXW_TEST_SPARK=1 $(BIN)/pytest tests/test_spark.py
 
 lint: setup  ## ruff and sqlfluff (dbt templater)
 	$(BIN)/ruff check .

@@ -23,13 +23,13 @@
     labels (node_id, component_id) using key (node_id) as (
         select
             node_id,
-            node_id as component_id,
+            node_id as component_id
         from {{ nodes }}
         union
         (
             select
                 undirected_edges.dst as node_id,
-                min(labels.component_id) as component_id,
+                min(labels.component_id) as component_id
             from labels
             inner join undirected_edges
                 on labels.node_id = undirected_edges.src
@@ -42,6 +42,6 @@
 
     select
         node_id,
-        component_id,
+        component_id
     from labels
 {%- endmacro %}

@@ -12,7 +12,7 @@
         cast(null as date) as period_start,
         'overall' as dimension,
         'all' as dimension_value,
-        {{ from_cte }}.*,
+        {{ from_cte }}.*
     from {{ from_cte }}
     {%- for dimension in dimensions %}
     union all
@@ -21,7 +21,7 @@
         cast(null as date) as period_start,
         '{{ dimension }}' as dimension,
         {{ dimension_value(dimension) }} as dimension_value,
-        {{ from_cte }}.*,
+        {{ from_cte }}.*
     from {{ from_cte }}
     {%- endfor %}
     union all
@@ -30,7 +30,7 @@
         {{ reporting_month(month_column) }} as period_start,
         'overall' as dimension,
         'all' as dimension_value,
-        {{ from_cte }}.*,
+        {{ from_cte }}.*
     from {{ from_cte }}
     where {{ month_column }} is not null
 {%- endmacro %}

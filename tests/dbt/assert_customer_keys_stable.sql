@@ -25,7 +25,7 @@ rekeyed as (
         customer_keys.identifier_type,
         customer_keys.identifier_value,
         customer_keys.customer_key,
-        history.customer_key as previous_customer_key,
+        history.customer_key as previous_customer_key
     from customer_keys
     inner join history
         on

@@ -14,7 +14,7 @@ select
     edges.src_node_id,
     edges.dst_node_id,
     src.component_id as src_component_id,
-    dst.component_id as dst_component_id,
+    dst.component_id as dst_component_id
 from edges
 inner join components as src
     on edges.src_node_id = src.node_id

@@ -20,7 +20,7 @@ records as (
         customer_keys.customer_key,
         customers.customer_id_normalized,
         customers.email,
-        customers.phone_e164,
+        customers.phone_e164
     from customers
     inner join customer_keys
         on customers.customer_id_normalized = customer_keys.identifier_value

@@ -5,7 +5,7 @@ with words as (
         vocabulary,
         {{ vocabulary_key('word') }} as word,
         value,
-        tool,
+        tool
     from {{ ref('vocabulary') }}
     where word != '*'
 ),
@@ -13,7 +13,7 @@ with words as (
 listed as (
     select
         vocabulary,
-        value,
+        value
     from words
     where tool = 'landing contract' and word = value
 ),
@@ -22,7 +22,7 @@ unlisted as (
     select
         words.vocabulary,
         words.word,
-        'maps to ' || words.value || ', which is not listed' as problem,
+        'maps to ' || words.value || ', which is not listed' as problem
     from words
     anti join listed
         on words.vocabulary = listed.vocabulary and words.value = listed.value
@@ -32,7 +32,7 @@ ambiguous as (
     select
         vocabulary,
         word,
-        'means ' || string_agg(distinct value, ' and ') as problem,
+        'means ' || string_agg(distinct value, ' and ') as problem
     from words
     group by vocabulary, word
     having count(distinct value) > 1

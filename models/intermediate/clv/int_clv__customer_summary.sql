@@ -27,7 +27,7 @@ purchases as (
         orders.order_id,
         orders.ordered_at,
         cast(orders.ordered_at as date) as purchase_date,
-        orders.reporting_amount as amount,
+        orders.reporting_amount as amount
     from orders
     cross join as_of
     where
@@ -46,7 +46,7 @@ purchase_days as (
         row_number() over (
             partition by customer_key
             order by purchase_date
-        ) as purchase_day_number,
+        ) as purchase_day_number
     from purchases
     group by customer_key, purchase_date
 ),
@@ -68,7 +68,7 @@ final as (
             filter (where purchase_days.purchase_day_number > 1)
             as double
         ) as monetary_value,
-        cast(as_of.as_of_at as timestamp) as calibration_end,
+        cast(as_of.as_of_at as timestamp) as calibration_end
     from purchase_days
     cross join as_of
     group by purchase_days.customer_key, as_of.as_of_at

@@ -21,7 +21,7 @@ rate_legs as (
         upper(trim(base_currency)) as from_currency,
         upper(trim(quote_currency)) as to_currency,
         rate_date,
-        rate as units,
+        rate as units
     from exchange_rates
     where rate > 0
     union all
@@ -29,14 +29,14 @@ rate_legs as (
         upper(trim(quote_currency)) as from_currency,
         upper(trim(base_currency)) as to_currency,
         rate_date,
-        1.0 / rate as units,
+        1.0 / rate as units
     from exchange_rates
     where rate > 0
 ),
 
 -- the currencies a conversion may go through
 pivot_currencies as (
-    select distinct upper(trim(base_currency)) as pivot_currency,
+    select distinct upper(trim(base_currency)) as pivot_currency
     from exchange_rates
     union
     select {{ reporting_currency }} as pivot_currency
@@ -46,7 +46,7 @@ pivot_currencies as (
 foreign_order_dates as (
     select distinct
         currency,
-        cast({{ reporting_time('ordered_at') }} as date) as order_date,
+        cast({{ reporting_time('ordered_at') }} as date) as order_date
     from orders
     where currency != {{ reporting_currency }}
 ),
@@ -55,7 +55,7 @@ routes as (
     select
         foreign_order_dates.currency,
         foreign_order_dates.order_date,
-        pivot_currencies.pivot_currency,
+        pivot_currencies.pivot_currency
     from foreign_order_dates
     cross join pivot_currencies
 ),
@@ -67,7 +67,7 @@ to_pivot as (
         case
             when routes.currency = routes.pivot_currency then 1.0
             else rate_legs.units
-        end as pivot_per_unit,
+        end as pivot_per_unit
     from routes
     asof left join rate_legs
         on
@@ -83,7 +83,7 @@ to_reporting as (
         case
             when to_pivot.pivot_currency = {{ reporting_currency }} then 1.0
             else rate_legs.units
-        end as reporting_per_pivot,
+        end as reporting_per_pivot
     from to_pivot
     asof left join rate_legs
         on
@@ -108,7 +108,7 @@ rates_per_order_date as (
             )
         ) filter (
             where pivot_per_unit is not null and reporting_per_pivot is not null
-        ) as exchange_rate,
+        ) as exchange_rate
     from to_reporting
     group by currency, order_date
 ),
@@ -121,7 +121,7 @@ order_rates as (
         case
             when orders.currency = {{ reporting_currency }} then 1.0
             else rates_per_order_date.exchange_rate
-        end as exchange_rate,
+        end as exchange_rate
     from orders
     left join rates_per_order_date
         on
@@ -141,7 +141,7 @@ final as (
         -- it downstream is exact, so the same in any order of the rows (a sum of DOUBLE
         -- amounts changes in its last digits with the order DuckDB's threads add them)
         cast(cast(amount as double) * exchange_rate as decimal(38, 18)) as reporting_amount,
-        exchange_rate is not null as has_exchange_rate,
+        exchange_rate is not null as has_exchange_rate
     from order_rates
 )
 

@@ -41,7 +41,7 @@ graph_nodes as (
 crm_edges as (
     select
         edges.src_node_id as src,
-        edges.dst_node_id as dst,
+        edges.dst_node_id as dst
     from edges
     where list_contains(edges.evidence, 'crm_customer')
 ),
@@ -74,7 +74,7 @@ first_pass_over_limit as (
 first_pass_over_limit_nodes as (
     select
         graph_nodes.*,
-        first_pass.component_id as first_pass_component_id,
+        first_pass.component_id as first_pass_component_id
     from first_pass
     inner join first_pass_over_limit
         on first_pass.component_id = first_pass_over_limit.component_id
@@ -99,7 +99,7 @@ second_pass_nodes as (
 second_pass_edges as (
     select
         crm_edges.src,
-        crm_edges.dst,
+        crm_edges.dst
     from crm_edges
     semi join second_pass_nodes as src_nodes
         on crm_edges.src = src_nodes.node_id
@@ -133,7 +133,7 @@ third_pass_nodes as (
 third_pass_edges as (
     select
         crm_edges.src,
-        crm_edges.dst,
+        crm_edges.dst
     from crm_edges
     semi join third_pass_nodes as src_nodes
         on crm_edges.src = src_nodes.node_id
@@ -168,7 +168,7 @@ crm_persons as (
             when second_pass.node_id is not null then 2
             else 1
         end as resolved_in_pass,
-        bridges.node_id is not null as is_bridge,
+        bridges.node_id is not null as is_bridge
     from first_pass
     left join second_pass
         on first_pass.node_id = second_pass.node_id
@@ -190,7 +190,7 @@ other_nodes as (
             when '{{ identifier_type }}' then {{ limit | int }}
             {%- endfor %}
             else 1
-        end as max_crm_persons,
+        end as max_crm_persons
     from graph_nodes
     anti join crm_persons
         on graph_nodes.node_id = crm_persons.node_id
@@ -200,12 +200,12 @@ other_nodes as (
 directed_edges as (
     select
         src_node_id as node_id,
-        dst_node_id as linked_node_id,
+        dst_node_id as linked_node_id
     from edges
     union all
     select
         dst_node_id as node_id,
-        src_node_id as linked_node_id,
+        src_node_id as linked_node_id
     from edges
 ),
 
@@ -213,7 +213,7 @@ directed_edges as (
 attachments as (
     select distinct
         other_nodes.node_id,
-        crm_persons.person_id,
+        crm_persons.person_id
     from directed_edges
     inner join other_nodes
         on directed_edges.node_id = other_nodes.node_id
@@ -226,7 +226,7 @@ direct_persons as (
     select
         node_id,
         count(*) as crm_persons,
-        min(person_id) as person_id,
+        min(person_id) as person_id
     from attachments
     group by node_id
 ),
@@ -258,7 +258,7 @@ others_graph_nodes as (
 others_graph_edges as (
     select
         edges.src_node_id as src,
-        edges.dst_node_id as dst,
+        edges.dst_node_id as dst
     from edges
     semi join linking_others as src_nodes
         on edges.src_node_id = src_nodes.node_id
@@ -267,7 +267,7 @@ others_graph_edges as (
     union all
     select
         attachments.node_id as src,
-        attachments.person_id as dst,
+        attachments.person_id as dst
     from attachments
     semi join linking_others
         on attachments.node_id = linking_others.node_id
@@ -280,7 +280,7 @@ others_pass as (
 others_pass_persons as (
     select
         others_pass.component_id,
-        count(distinct crm_persons.person_id) as crm_persons,
+        count(distinct crm_persons.person_id) as crm_persons
     from others_pass
     inner join crm_persons
         on others_pass.node_id = crm_persons.person_id
@@ -290,7 +290,7 @@ others_pass_persons as (
 others_pass_limits as (
     select
         others_pass.component_id,
-        min(linking_others.max_crm_persons) as max_crm_persons,
+        min(linking_others.max_crm_persons) as max_crm_persons
     from others_pass
     inner join linking_others
         on others_pass.node_id = linking_others.node_id
@@ -313,7 +313,7 @@ person_components as (
         case
             when allowed_components.component_id is not null then others_pass.component_id
             else others_pass.node_id
-        end as component_id,
+        end as component_id
     from others_pass
     left join allowed_components
         on others_pass.component_id = allowed_components.component_id
@@ -338,7 +338,7 @@ other_components as (
                 and allowed_components.component_id is null
                 and coalesce(direct_persons.crm_persons, 0) != 1
                 then 'between_crm_persons'
-        end as rejection_reason,
+        end as rejection_reason
     from other_nodes
     left join shared_by_crm_persons
         on other_nodes.node_id = shared_by_crm_persons.node_id
@@ -361,7 +361,7 @@ resolved as (
         end as component_id,
         crm_persons.resolved_in_pass,
         crm_persons.is_bridge,
-        cast(null as varchar) as rejection_reason,
+        cast(null as varchar) as rejection_reason
     from crm_persons
     left join person_components
         on crm_persons.person_id = person_components.person_id
@@ -371,7 +371,7 @@ resolved as (
         other_components.component_id,
         4 as resolved_in_pass,
         false as is_bridge,
-        other_components.rejection_reason,
+        other_components.rejection_reason
     from other_components
 ),
 
@@ -388,7 +388,7 @@ final as (
         resolved.rejection_reason,
         graph_nodes.is_linkable
         and not resolved.is_bridge
-        and resolved.rejection_reason is null as is_linked,
+        and resolved.rejection_reason is null as is_linked
     from resolved
     inner join graph_nodes
         on resolved.node_id = graph_nodes.node_id

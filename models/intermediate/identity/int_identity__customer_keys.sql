@@ -23,7 +23,7 @@ keyed as (
         first_value(identifier_type || ':' || identifier_value) over (
             partition by component_id
             order by first_seen_at, identifier_type, identifier_value
-        ) as key_identifier,
+        ) as key_identifier
     from members
 ),
 
@@ -36,7 +36,7 @@ final as (
         node_id,
         first_seen_at,
         last_seen_at,
-        is_linked,
+        is_linked
     from keyed
 )
 

@@ -27,7 +27,7 @@ final as (
         ) as {{ field }},
         {%- endfor %}
         min(crm_customers.created_at) as crm_created_at,
-        max(crm_customers.updated_at) as crm_updated_at,
+        max(crm_customers.updated_at) as crm_updated_at
     from crm_customers
     inner join customer_keys
         on

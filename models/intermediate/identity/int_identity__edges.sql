@@ -19,7 +19,7 @@ pairs as (
         greatest(anchor_node.node_id, identifier_node.node_id) as dst_node_id,
         observations.evidence,
         observations.first_observed_at,
-        observations.observations,
+        observations.observations
     from observations
     inner join linkable_nodes as anchor_node
         on
@@ -38,7 +38,7 @@ final as (
         dst_node_id,
         list(distinct evidence order by evidence) as evidence,
         min(first_observed_at) as first_observed_at,
-        sum(observations) as observations,
+        sum(observations) as observations
     from pairs
     group by src_node_id, dst_node_id
 )

@@ -11,7 +11,7 @@ final as (
         customer_keys.identifier_type,
         customer_keys.identifier_value,
         customer_keys.customer_key,
-        cast(current_timestamp as timestamp) as recorded_at,
+        cast(current_timestamp as timestamp) as recorded_at
     from customer_keys
     {% if is_incremental() -%}
     anti join {{ this }} as recorded

@@ -19,14 +19,14 @@ observed_values as (
         identifier_type,
         identifier_value,
         first_observed_at,
-        last_observed_at,
+        last_observed_at
     from observations
     union all
     select
         anchor_type,
         anchor_value,
         first_observed_at,
-        last_observed_at,
+        last_observed_at
     from observations
 ),
 
@@ -35,7 +35,7 @@ identifiers as (
         identifier_type,
         identifier_value,
         min(first_observed_at) as first_seen_at,
-        max(last_observed_at) as last_seen_at,
+        max(last_observed_at) as last_seen_at
     from observed_values
     group by identifier_type, identifier_value
 ),
@@ -47,7 +47,7 @@ blocked as (
             identifier_type,
             identifier_value,
             {{ blocked_identifier_reason('identifier_type', 'identifier_value') }}
-                as blocked_reason,
+                as blocked_reason
         from identifiers
     )
     where blocked_reason is not null
@@ -64,7 +64,7 @@ direct_links as (
         current_observations.anchor_type as identifier_type,
         current_observations.anchor_value as identifier_value,
         current_observations.identifier_type as linked_type,
-        current_observations.identifier_value as linked_value,
+        current_observations.identifier_value as linked_value
     from current_observations
     where
         current_observations.anchor_type != current_observations.identifier_type
@@ -74,7 +74,7 @@ direct_links as (
         current_observations.identifier_type,
         current_observations.identifier_value,
         current_observations.anchor_type,
-        current_observations.anchor_value,
+        current_observations.anchor_value
     from current_observations
     where
         current_observations.anchor_type != current_observations.identifier_type
@@ -99,7 +99,7 @@ unblocked_links as (
 kiosk_visitors as (
     select
         identifier_type,
-        identifier_value,
+        identifier_value
     from unblocked_links
     where identifier_type = 'anonymous_id' and linked_type = 'email'
     group by identifier_type, identifier_value
@@ -113,7 +113,7 @@ visitor_emails_of_crm_ids as (
         crm_link.linked_type as identifier_type,
         crm_link.linked_value as identifier_value,
         email_link.linked_type,
-        email_link.linked_value,
+        email_link.linked_value
     from unblocked_links as crm_link
     inner join unblocked_links as email_link
         on
@@ -142,7 +142,7 @@ link_counts as (
         identifier_type,
         identifier_value,
         count(*) filter (where linked_type = 'crm_customer_id') as linked_crm_records,
-        count(*) filter (where linked_type = 'email') as linked_emails,
+        count(*) filter (where linked_type = 'email') as linked_emails
     from links_with_visitor_emails
     group by identifier_type, identifier_value
 ),
@@ -170,7 +170,7 @@ guarded as (
                 identifiers.identifier_type = 'crm_customer_id'
                 and link_counts.linked_emails > {{ var('max_emails_per_crm_id') }}
                 then 'too_many_emails'
-        end as rejection_reason,
+        end as rejection_reason
     from identifiers
     left join blocked
         on
@@ -193,7 +193,7 @@ final as (
         linked_emails,
         rejection_reason,
         blocked_reason,
-        rejection_reason is null as is_linkable,
+        rejection_reason is null as is_linkable
     from guarded
 )
 

@@ -45,7 +45,7 @@ crm_records as (
         created_at as observed_at,
         case
             when version_rank = 1 then 'crm_customer' else 'crm_customer_history'
-        end as evidence,
+        end as evidence
     from customer_versions
     {%- endfor %}
 ),
@@ -57,7 +57,7 @@ order_buyers as (
         'crm_customer_id' as identifier_type,
         customer_id_normalized as identifier_value,
         ordered_at as observed_at,
-        'crm_order' as evidence,
+        'crm_order' as evidence
     from orders
 ),
 
@@ -68,14 +68,14 @@ contacts as (
         customer_id_normalized as customer_id,
         contact_email as email,
         opened_at as observed_at,
-        'crm_ticket' as evidence,
+        'crm_ticket' as evidence
     from tickets
     union all
     select
         customer_id,
         respondent_email as email,
         submitted_at as observed_at,
-        'survey_response' as evidence,
+        'survey_response' as evidence
     from responses
 ),
 
@@ -90,7 +90,7 @@ contact_records as (
         '{{ identifier_type }}' as identifier_type,
         {{ column }} as identifier_value,
         observed_at,
-        evidence,
+        evidence
     from contacts
     {%- endfor %}
 ),
@@ -113,7 +113,7 @@ grouped_record_observations as (
         evidence,
         min(observed_at) as first_observed_at,
         max(observed_at) as last_observed_at,
-        cast(count(*) as bigint) as observations,
+        cast(count(*) as bigint) as observations
     from record_observations
     where
         anchor_value is not null
@@ -137,7 +137,7 @@ web_visitors as (
         evidence,
         first_observed_at,
         last_observed_at,
-        observations,
+        observations
     from visitor_identifiers
     where identifier_type != 'order_id'
 ),
@@ -152,7 +152,7 @@ web_purchases as (
         visitor_identifiers.evidence,
         min(visitor_identifiers.first_observed_at) as first_observed_at,
         max(visitor_identifiers.last_observed_at) as last_observed_at,
-        cast(sum(visitor_identifiers.observations) as bigint) as observations,
+        cast(sum(visitor_identifiers.observations) as bigint) as observations
     from visitor_identifiers
     inner join orders
         on visitor_identifiers.identifier_value = orders.order_id

@@ -26,7 +26,7 @@ guard_rejections as (
         linked_crm_records,
         linked_emails,
         first_seen_at,
-        last_seen_at,
+        last_seen_at
     from nodes
     where rejection_reason is not null
 ),
@@ -40,7 +40,7 @@ bridge_rejections as (
         nodes.linked_crm_records,
         nodes.linked_emails,
         nodes.first_seen_at,
-        nodes.last_seen_at,
+        nodes.last_seen_at
     from components
     inner join nodes
         on components.node_id = nodes.node_id
@@ -60,7 +60,7 @@ crm_person_rejections as (
         nodes.linked_crm_records,
         nodes.linked_emails,
         nodes.first_seen_at,
-        nodes.last_seen_at,
+        nodes.last_seen_at
     from components
     inner join nodes
         on components.node_id = nodes.node_id

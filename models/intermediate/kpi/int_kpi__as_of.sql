@@ -56,14 +56,14 @@ latest_per_source as (
 ),
 
 latest_loaded as (
-    select max(latest_at) as latest_at,
+    select max(latest_at) as latest_at
     from latest_per_source
 ),
 
 final as (
     select
         cast({{ as_of_expression }} as timestamp) as as_of_at,
-        {{ is_from_var }} as is_from_var,
+        {{ is_from_var }} as is_from_var
     from latest_loaded
 )
 

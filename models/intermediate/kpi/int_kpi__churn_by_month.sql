@@ -15,7 +15,7 @@ latest_orders as (
         customer_key,
         ordered_at,
         status,
-        is_future_dated,
+        is_future_dated
     from orders
     qualify row_number() over (
         partition by order_id
@@ -26,7 +26,7 @@ latest_orders as (
 non_cancelled_orders as (
     select
         customer_key,
-        ordered_at,
+        ordered_at
     from latest_orders
     where
         status != 'cancelled'
@@ -36,7 +36,7 @@ non_cancelled_orders as (
 
 months as (
     select distinct
-        {{ reporting_month('ordered_at') }} as period_start,
+        {{ reporting_month('ordered_at') }} as period_start
     from non_cancelled_orders
 ),
 
@@ -46,7 +46,7 @@ measured_at as (
         {{ utc_from_reporting_time(
             "cast(" ~ dbt.dateadd('month', 1, 'period_start') ~ " as timestamp)"
         ) }} as month_end_at,
-        least(month_end_at, {{ as_of() }}) as measured_at,
+        least(month_end_at, {{ as_of() }}) as measured_at
     from months
     where period_start <= {{ reporting_time(as_of()) }}
 ),
@@ -56,7 +56,7 @@ last_order_per_month as (
         measured_at.period_start,
         measured_at.measured_at,
         non_cancelled_orders.customer_key,
-        max(non_cancelled_orders.ordered_at) as last_non_cancelled_at,
+        max(non_cancelled_orders.ordered_at) as last_non_cancelled_at
     from measured_at
     inner join non_cancelled_orders
         on
@@ -80,7 +80,7 @@ final as (
             < {{ dbt.dateadd('day', -1 * var('churn_days'), 'measured_at') }}
         ) as numerator,
         count(*) as denominator,
-        count(*) as sample_size,
+        count(*) as sample_size
     from last_order_per_month
     group by all
 )

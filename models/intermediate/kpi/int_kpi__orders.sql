@@ -31,7 +31,7 @@ latest_orders as (
         has_exchange_rate is true as has_exchange_rate,
         status = 'cancelled' as is_cancelled,
         status not in ('cancelled', 'returned') as is_revenue,
-        is_future_dated is true as is_future_dated,
+        is_future_dated is true as is_future_dated
     from orders
     qualify row_number() over (
         partition by order_id
@@ -49,7 +49,7 @@ valued as (
     select
         *,
         case when dimension = 'currency' then amount else reporting_amount end as kpi_amount,
-        dimension = 'currency' or has_exchange_rate as is_valued,
+        dimension = 'currency' or has_exchange_rate as is_valued
     from sliced
 ),
 
@@ -65,7 +65,7 @@ customers_per_slice as (
         coalesce(sum(kpi_amount) filter (where is_revenue and is_valued), 0) as revenue,
         max(ordered_at) filter (
             where not is_cancelled and not is_future_dated
-        ) as last_non_cancelled_at,
+        ) as last_non_cancelled_at
     from valued
     where customer_key is not null
     group by all
@@ -86,7 +86,7 @@ customer_kpis as (
         count_if(
             last_non_cancelled_at
             < {{ dbt.dateadd('day', -1 * var('churn_days'), as_of()) }}
-        ) as churned,
+        ) as churned
     from customers_per_slice
     group by all
 ),
@@ -98,7 +98,7 @@ order_kpis as (
         dimension,
         dimension_value,
         sum(kpi_amount) filter (where is_revenue and is_valued) as revenue_amount,
-        count_if(is_revenue and is_valued) as revenue_orders,
+        count_if(is_revenue and is_valued) as revenue_orders
     from valued
     group by all
 ),
@@ -113,7 +113,7 @@ unpivoted as (
         100.0 * repeat_buyers / buyers as value,
         repeat_buyers as numerator,
         buyers as denominator,
-        buyers as sample_size,
+        buyers as sample_size
     from customer_kpis
     where buyers > 0
     union all
@@ -126,7 +126,7 @@ unpivoted as (
         non_cancelled_orders / cast(buyers as double) as value,
         non_cancelled_orders as numerator,
         buyers as denominator,
-        buyers as sample_size,
+        buyers as sample_size
     from customer_kpis
     where buyers > 0
     union all
@@ -139,7 +139,7 @@ unpivoted as (
         revenue / cast(valued_buyers as double) as value,
         revenue as numerator,
         valued_buyers as denominator,
-        valued_buyers as sample_size,
+        valued_buyers as sample_size
     from customer_kpis
     where valued_buyers > 0
     union all
@@ -152,7 +152,7 @@ unpivoted as (
         100.0 * churned / churn_customers as value,
         churned as numerator,
         churn_customers as denominator,
-        churn_customers as sample_size,
+        churn_customers as sample_size
     from customer_kpis
     where churn_customers > 0 and grain = 'all_time'
     union all
@@ -165,7 +165,7 @@ unpivoted as (
         revenue_amount / cast(revenue_orders as double) as value,
         revenue_amount as numerator,
         revenue_orders as denominator,
-        revenue_orders as sample_size,
+        revenue_orders as sample_size
     from order_kpis
     where revenue_orders > 0
     union all
@@ -178,7 +178,7 @@ unpivoted as (
         value,
         numerator,
         denominator,
-        sample_size,
+        sample_size
     from churn_by_month
 ),
 
@@ -193,7 +193,7 @@ final as (
         cast(numerator as double) as numerator,
         cast(denominator as double) as denominator,
         cast(sample_size as bigint) as sample_size,
-        cast(null as double) as margin_of_error_95,
+        cast(null as double) as margin_of_error_95
     from unpivoted
 )
 

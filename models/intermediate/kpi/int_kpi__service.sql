@@ -24,7 +24,7 @@ ticket_times as (
         first_response_sla_status,
         resolution_sla_status,
         is_reopened,
-        is_two_touch_resolution,
+        is_two_touch_resolution
     from tickets
 ),
 
@@ -63,7 +63,7 @@ aggregated as (
         count_if(is_reopened) as reopened_tickets,
         count(is_reopened) as resolved_tickets_with_reopen_count,
         count_if(is_two_touch_resolution) as two_touch_resolutions,
-        count(is_two_touch_resolution) as two_touch_resolution_base,
+        count(is_two_touch_resolution) as two_touch_resolution_base
     from sliced
     group by all
 ),
@@ -78,7 +78,7 @@ unpivoted as (
         first_response_hours_median as value,
         null as numerator,
         null as denominator,
-        responded_tickets as sample_size,
+        responded_tickets as sample_size
     from aggregated
     where responded_tickets > 0
     union all
@@ -91,7 +91,7 @@ unpivoted as (
         resolution_hours_median as value,
         null as numerator,
         null as denominator,
-        resolved_tickets_with_time as sample_size,
+        resolved_tickets_with_time as sample_size
     from aggregated
     where resolved_tickets_with_time > 0
     union all
@@ -104,7 +104,7 @@ unpivoted as (
         100.0 * first_contact_resolutions / resolved_tickets_with_replies as value,
         first_contact_resolutions as numerator,
         resolved_tickets_with_replies as denominator,
-        resolved_tickets_with_replies as sample_size,
+        resolved_tickets_with_replies as sample_size
     from aggregated
     where resolved_tickets_with_replies > 0
     union all
@@ -117,7 +117,7 @@ unpivoted as (
         first_response_business_hours_median as value,
         null as numerator,
         null as denominator,
-        responded_tickets_business as sample_size,
+        responded_tickets_business as sample_size
     from aggregated
     where responded_tickets_business > 0
     union all
@@ -130,7 +130,7 @@ unpivoted as (
         resolution_business_hours_median as value,
         null as numerator,
         null as denominator,
-        resolved_tickets_with_business_time as sample_size,
+        resolved_tickets_with_business_time as sample_size
     from aggregated
     where resolved_tickets_with_business_time > 0
     union all
@@ -143,7 +143,7 @@ unpivoted as (
         100.0 * first_response_sla_breaches / tickets_with_first_response_target as value,
         first_response_sla_breaches as numerator,
         tickets_with_first_response_target as denominator,
-        tickets_with_first_response_target as sample_size,
+        tickets_with_first_response_target as sample_size
     from aggregated
     where tickets_with_first_response_target > 0
     union all
@@ -156,7 +156,7 @@ unpivoted as (
         100.0 * resolution_sla_breaches / tickets_with_resolution_target as value,
         resolution_sla_breaches as numerator,
         tickets_with_resolution_target as denominator,
-        tickets_with_resolution_target as sample_size,
+        tickets_with_resolution_target as sample_size
     from aggregated
     where tickets_with_resolution_target > 0
     union all
@@ -169,7 +169,7 @@ unpivoted as (
         100.0 * reopened_tickets / resolved_tickets_with_reopen_count as value,
         reopened_tickets as numerator,
         resolved_tickets_with_reopen_count as denominator,
-        resolved_tickets_with_reopen_count as sample_size,
+        resolved_tickets_with_reopen_count as sample_size
     from aggregated
     where resolved_tickets_with_reopen_count > 0
     union all
@@ -182,7 +182,7 @@ unpivoted as (
         100.0 * two_touch_resolutions / two_touch_resolution_base as value,
         two_touch_resolutions as numerator,
         two_touch_resolution_base as denominator,
-        two_touch_resolution_base as sample_size,
+        two_touch_resolution_base as sample_size
     from aggregated
     where two_touch_resolution_base > 0
 ),
@@ -198,7 +198,7 @@ final as (
         cast(numerator as double) as numerator,
         cast(denominator as double) as denominator,
         cast(sample_size as bigint) as sample_size,
-        cast(null as double) as margin_of_error_95,
+        cast(null as double) as margin_of_error_95
     from unpivoted
 )
 

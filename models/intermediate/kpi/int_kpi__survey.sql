@@ -15,7 +15,7 @@ scored_answers as (
         journey_stage,
         channel,
         score,
-        {{ nps_category('score') }} as nps_category,
+        {{ nps_category('score') }} as nps_category
     from survey_responses
     where
         score is not null
@@ -42,7 +42,7 @@ aggregated as (
         count_if(nps_category = 'detractor') as detractors,
         count_if(score >= {{ var('csat_satisfied_min_score') }}) as satisfied,
         sum(score) as score_sum,
-        sum(score * score) as score_sum_of_squares,
+        sum(score * score) as score_sum_of_squares
     from sliced
     group by all
 ),
@@ -72,7 +72,7 @@ final as (
             when 'ces' then {{ mean_margin_of_error(
                 'score_sum', 'score_sum_of_squares', 'answers'
             ) }}
-        end as double) as margin_of_error_95,
+        end as double) as margin_of_error_95
     from aggregated
 )
 

@@ -26,7 +26,7 @@ sessions as (
         coalesce(web_sessions.has_help_center_view, false) as has_help_center_view,
         coalesce(web_sessions.has_help_center_view, false)
         and not coalesce(web_sessions.has_contact_form, false)
-        and sessions_followed_by_ticket.session_id is null as is_self_served,
+        and sessions_followed_by_ticket.session_id is null as is_self_served
     from web_sessions
     left join sessions_followed_by_ticket
         on web_sessions.session_id = sessions_followed_by_ticket.session_id
@@ -47,7 +47,7 @@ aggregated as (
         count_if(has_add_to_cart) as cart_sessions,
         count_if(has_add_to_cart and not has_purchase) as abandoned_cart_sessions,
         count_if(has_help_center_view) as help_center_sessions,
-        count_if(is_self_served) as self_served_sessions,
+        count_if(is_self_served) as self_served_sessions
     from sliced
     group by all
 ),
@@ -61,7 +61,7 @@ unpivoted as (
         dimension_value,
         100.0 * purchase_sessions / sessions as value,
         purchase_sessions as numerator,
-        sessions as denominator,
+        sessions as denominator
     from aggregated
     where sessions > 0
     union all
@@ -73,7 +73,7 @@ unpivoted as (
         dimension_value,
         100.0 * abandoned_cart_sessions / cart_sessions as value,
         abandoned_cart_sessions as numerator,
-        cart_sessions as denominator,
+        cart_sessions as denominator
     from aggregated
     where cart_sessions > 0
     union all
@@ -85,7 +85,7 @@ unpivoted as (
         dimension_value,
         100.0 * self_served_sessions / help_center_sessions as value,
         self_served_sessions as numerator,
-        help_center_sessions as denominator,
+        help_center_sessions as denominator
     from aggregated
     where help_center_sessions > 0
 ),
@@ -101,7 +101,7 @@ final as (
         cast(numerator as double) as numerator,
         cast(denominator as double) as denominator,
         cast(denominator as bigint) as sample_size,
-        cast(null as double) as margin_of_error_95,
+        cast(null as double) as margin_of_error_95
     from unpivoted
 )
 

@@ -27,14 +27,14 @@ bounds as (
             'greatest(max(opened_at), max(first_response_at), max(resolved_at),'
             ~ ' max(updated_at), ' ~ as_of() ~ ')',
             time_zone
-        ) }} as date) + 1 as last_date,
+        ) }} as date) + 1 as last_date
     from ticket_versions
 ),
 
 days as (
     select
         cast(unnest(generate_series(first_date, last_date, interval 1 day)) as date)
-            as local_date,
+            as local_date
     from bounds
 ),
 
@@ -45,7 +45,7 @@ open_days as (
         cast(days.local_date as timestamp) + cast(schedules.opens_at as interval)
             as opens_at_local,
         cast(days.local_date as timestamp) + cast(schedules.closes_at as interval)
-            as closes_at_local,
+            as closes_at_local
     from days
     inner join schedules
         on isodow(days.local_date) = schedules.iso_weekday
@@ -58,7 +58,7 @@ intervals as (
         schedule_channel,
         local_date,
         {{ local_to_utc('opens_at_local', time_zone) }} as opens_at,
-        {{ local_to_utc('closes_at_local', time_zone) }} as closes_at,
+        {{ local_to_utc('closes_at_local', time_zone) }} as closes_at
     from open_days
     where closes_at_local > opens_at_local
 ),
@@ -77,7 +77,7 @@ final as (
                 rows between unbounded preceding and 1 preceding
             ),
             0
-        ) as business_us_before,
+        ) as business_us_before
     from intervals
 )
 

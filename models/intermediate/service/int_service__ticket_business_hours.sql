@@ -27,7 +27,7 @@ ticket_schedules as (
         tickets.opened_at,
         tickets.first_response_at,
         tickets.resolved_at,
-        coalesce(scheduled_channels.channel, 'default') as schedule_channel,
+        coalesce(scheduled_channels.channel, 'default') as schedule_channel
     from tickets
     left join scheduled_channels
         on tickets.channel = scheduled_channels.channel
@@ -38,14 +38,14 @@ instants as (
         ticket_id,
         schedule_channel,
         'opened' as instant,
-        opened_at as instant_at,
+        opened_at as instant_at
     from ticket_schedules
     union all
     select
         ticket_id,
         schedule_channel,
         'first_response' as instant,
-        first_response_at as instant_at,
+        first_response_at as instant_at
     from ticket_schedules
     where first_response_at is not null
     union all
@@ -53,7 +53,7 @@ instants as (
         ticket_id,
         schedule_channel,
         'resolved' as instant,
-        resolved_at as instant_at,
+        resolved_at as instant_at
     from ticket_schedules
     where resolved_at is not null
     union all
@@ -61,7 +61,7 @@ instants as (
         ticket_id,
         schedule_channel,
         'as_of' as instant,
-        {{ as_of() }} as instant_at,
+        {{ as_of() }} as instant_at
     from ticket_schedules
 ),
 
@@ -78,7 +78,7 @@ business_clock as (
                 business_calendar.business_us
             ),
             0
-        ) as business_us_until,
+        ) as business_us_until
     from instants
     asof left join business_calendar
         on
@@ -92,7 +92,7 @@ per_ticket as (
         max(business_us_until) filter (where instant = 'opened') as opened_us,
         max(business_us_until) filter (where instant = 'first_response') as first_response_us,
         max(business_us_until) filter (where instant = 'resolved') as resolved_us,
-        max(business_us_until) filter (where instant = 'as_of') as as_of_us,
+        max(business_us_until) filter (where instant = 'as_of') as as_of_us
     from business_clock
     group by ticket_id
 ),
@@ -106,7 +106,7 @@ final as (
         (per_ticket.resolved_us - per_ticket.opened_us) / 3600000000.0
             as resolution_business_hours,
         greatest(per_ticket.as_of_us - per_ticket.opened_us, 0) / 3600000000.0
-            as business_hours_to_as_of,
+            as business_hours_to_as_of
     from ticket_schedules
     inner join per_ticket
         on ticket_schedules.ticket_id = per_ticket.ticket_id

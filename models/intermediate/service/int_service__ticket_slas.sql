@@ -25,7 +25,7 @@ ticket_targets as (
         tickets.ticket_id,
         sla_metrics.sla_metric,
         coalesce(on_channel.target_business_hours, on_default.target_business_hours)
-            as target_business_hours,
+            as target_business_hours
     from tickets
     cross join sla_metrics
     left join sla_targets as on_channel
@@ -57,7 +57,7 @@ measured as (
             when tickets.status in ('solved', 'closed')
                 then business_hours.resolution_business_hours
         end as resolution_business_hours,
-        business_hours.business_hours_to_as_of,
+        business_hours.business_hours_to_as_of
     from tickets
     inner join business_hours
         on tickets.ticket_id = business_hours.ticket_id
@@ -85,7 +85,7 @@ final as (
             'resolution_business_hours',
             'business_hours_to_as_of',
             'resolution_target_business_hours'
-        ) }} as resolution_sla_status,
+        ) }} as resolution_sla_status
     from measured
 )
 

@@ -19,7 +19,7 @@ status_changes as (
         'new' as status,
         0 as change_order,
         '' as _file,
-        0 as _line,
+        0 as _line
     from tickets
     union all
     select
@@ -29,7 +29,7 @@ status_changes as (
         ticket_versions.status,
         1 as change_order,
         ticket_versions._file,
-        ticket_versions._line,
+        ticket_versions._line
     from ticket_versions
     inner join tickets
         on ticket_versions.ticket_id = tickets.ticket_id
@@ -41,7 +41,7 @@ sequenced as (
         changed_at,
         status,
         lag(status) over by_time as previous_status,
-        row_number() over by_time as change_number,
+        row_number() over by_time as change_number
     from status_changes
     window by_time as (
         partition by ticket_id
@@ -54,7 +54,7 @@ span_starts as (
         ticket_id,
         changed_at,
         status,
-        change_number,
+        change_number
     from sequenced
     where previous_status is distinct from status
 ),
@@ -66,7 +66,7 @@ spans as (
         lag(status) over (partition by ticket_id order by change_number) as previous_status,
         changed_at as started_at,
         lead(changed_at) over (partition by ticket_id order by change_number)
-            as next_started_at,
+            as next_started_at
     from span_starts
 ),
 
@@ -77,7 +77,7 @@ bounded as (
         previous_status,
         started_at,
         coalesce(next_started_at, greatest({{ as_of() }}, started_at)) as ended_at,
-        next_started_at is null as is_current,
+        next_started_at is null as is_current
     from spans
 ),
 
@@ -90,7 +90,7 @@ final as (
         ended_at,
         is_current,
         epoch_us(ended_at) - epoch_us(started_at) as duration_us,
-        (epoch_us(ended_at) - epoch_us(started_at)) / 3600000000.0 as duration_hours,
+        (epoch_us(ended_at) - epoch_us(started_at)) / 3600000000.0 as duration_hours
     from bounded
 )
 

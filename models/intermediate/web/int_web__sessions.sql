@@ -6,7 +6,7 @@
     materialized='incremental',
     unique_key='anonymous_id',
     incremental_strategy='delete+insert',
-    on_schema_change='fail',
+    on_schema_change='fail'
 ) }}
 -- Web sessions: one anonymous_id's events with no gap over var('session_timeout_minutes')
 -- minutes, the gap measured exactly (seconds_between: 1800.8 s is over 30 minutes).
@@ -30,7 +30,7 @@ with all_events as (
 new_events as (
     select
         anonymous_id,
-        min(event_at) as first_new_event_at,
+        min(event_at) as first_new_event_at
     from {{ ref('stg_web__events') }}
     where {{ loaded_after_high_water_mark('_loaded_at', 'last_loaded_at') }}
     group by anonymous_id
@@ -44,7 +44,7 @@ tails as (
         new_events.anonymous_id,
         least(
             new_events.first_new_event_at, min(existing.started_at)
-        ) as recompute_from,
+        ) as recompute_from
     from new_events
     left join {{ this }} as existing
         on
@@ -76,7 +76,7 @@ events as (
         utm_medium,
         utm_campaign,
         page_url,
-        _loaded_at,
+        _loaded_at
     from all_events
     {%- if is_incremental() %}
     semi join tails
@@ -93,7 +93,7 @@ gaps as (
     select
         *,
         lag(event_at) over visitor_order as previous_event_at,
-        row_number() over visitor_order as event_rank,
+        row_number() over visitor_order as event_rank
     from events
     window visitor_order as (partition by anonymous_id order by event_at, event_id)
 ),
@@ -108,7 +108,7 @@ session_starts as (
                 > {{ var('session_timeout_minutes') }} * 60
                 then 1
             else 0
-        end as is_session_start,
+        end as is_session_start
     from gaps
 ),
 
@@ -119,7 +119,7 @@ numbered as (
             partition by anonymous_id
             order by event_at, event_id
             rows between unbounded preceding and current row
-        ) as session_number,
+        ) as session_number
     from session_starts
 ),
 
@@ -142,10 +142,10 @@ sessions as (
             where utm_campaign is not null
         ) as utm_campaign,
         arg_min(page_url, event_rank) as landing_page_url,
-        max(_loaded_at) as last_loaded_at,
         {%- for event_type in event_types %}
         bool_or(event_type = '{{ event_type }}') as has_{{ event_type }},
         {%- endfor %}
+        max(_loaded_at) as last_loaded_at
     from numbered
     group by anonymous_id, session_number
 ),
@@ -165,7 +165,7 @@ final as (
         {%- for event_type in event_types %}
         has_{{ event_type }},
         {%- endfor %}
-        last_loaded_at,
+        last_loaded_at
     from sessions
 )
 

@@ -2,7 +2,7 @@
     materialized='incremental',
     unique_key='anonymous_id',
     incremental_strategy='delete+insert',
-    on_schema_change='fail',
+    on_schema_change='fail'
 ) }}
 -- Every identifier a web visitor (anonymous_id) showed in its events: itself, the user_id
 -- it logged in as, the email it typed and the order_id it bought, with how many events
@@ -25,7 +25,7 @@ events as (
         email,
         order_id,
         event_at,
-        _loaded_at,
+        _loaded_at
     from all_events
     {%- if is_incremental() %}
     where anonymous_id in (select anonymous_id from changed_visitors)
@@ -43,7 +43,7 @@ identifier_sets as (
         min(event_at) as first_observed_at,
         max(event_at) as last_observed_at,
         count(*) as observations,
-        max(_loaded_at) as last_loaded_at,
+        max(_loaded_at) as last_loaded_at
     from events
     group by anonymous_id, user_id, email, order_id
 ),
@@ -68,7 +68,7 @@ identifiers as (
         first_observed_at,
         last_observed_at,
         observations,
-        last_loaded_at,
+        last_loaded_at
     from identifier_sets
     {%- endfor %}
 ),
@@ -82,7 +82,7 @@ final as (
         min(first_observed_at) as first_observed_at,
         max(last_observed_at) as last_observed_at,
         cast(sum(observations) as bigint) as observations,
-        max(last_loaded_at) as last_loaded_at,
+        max(last_loaded_at) as last_loaded_at
     from identifiers
     where
         anonymous_id is not null

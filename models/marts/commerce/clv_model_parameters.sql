@@ -13,7 +13,7 @@ final as (
         cast(customers as bigint) as customers,
         cast(calibration_end as timestamp) as calibration_end,
         cast(fitted_at as timestamp) as fitted_at,
-        cast(not_fitted_reason as varchar) as not_fitted_reason,
+        cast(not_fitted_reason as varchar) as not_fitted_reason
     from model_parameters
 )
 

@@ -25,7 +25,7 @@ final as (
         cast(predictions.expected_value as double) as expected_value,
         cast(predictions.horizon_months as integer) as horizon_months,
         cast(predictions.calibration_end as timestamp) as calibration_end,
-        cast(predictions.not_fitted_reason as varchar) as not_fitted_reason,
+        cast(predictions.not_fitted_reason as varchar) as not_fitted_reason
     from predictions
     inner join summary
         on predictions.customer_key = summary.customer_key

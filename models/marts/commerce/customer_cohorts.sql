@@ -12,7 +12,7 @@ non_cancelled_orders as (
         ordered_at,
         {{ reporting_month('ordered_at') }} as order_month,
         -- in the reporting currency; an order no rate converts adds nothing (NULL)
-        case when status != 'returned' then reporting_amount else 0 end as revenue,
+        case when status != 'returned' then reporting_amount else 0 end as revenue
     from orders
     where
         status != 'cancelled'
@@ -22,7 +22,7 @@ non_cancelled_orders as (
 first_orders as (
     select
         customer_key,
-        min(order_month) as cohort_month,
+        min(order_month) as cohort_month
     from non_cancelled_orders
     group by customer_key
 ),
@@ -30,7 +30,7 @@ first_orders as (
 cohort_sizes as (
     select
         cohort_month,
-        count(*) as cohort_customers,
+        count(*) as cohort_customers
     from first_orders
     group by cohort_month
 ),
@@ -43,7 +43,7 @@ activity as (
         ) }} as months_since_first_order,
         count(distinct non_cancelled_orders.customer_key) as active_customers,
         count(*) as orders,
-        coalesce(sum(non_cancelled_orders.revenue), 0) as revenue,
+        coalesce(sum(non_cancelled_orders.revenue), 0) as revenue
     from non_cancelled_orders
     inner join first_orders
         on non_cancelled_orders.customer_key = first_orders.customer_key
@@ -59,7 +59,7 @@ final as (
         cast(100.0 * activity.active_customers / cohort_sizes.cohort_customers as double)
             as retention_rate,
         cast(activity.orders as bigint) as orders,
-        cast(activity.revenue as double) as revenue,
+        cast(activity.revenue as double) as revenue
     from activity
     inner join cohort_sizes
         on activity.cohort_month = cohort_sizes.cohort_month

@@ -24,7 +24,7 @@ purchase_events as (
     select distinct
         order_id,
         anonymous_id,
-        email,
+        email
     from web_events
     where order_id is not null
 ),
@@ -32,7 +32,7 @@ purchase_events as (
 purchase_proofs as (
     select
         purchase_events.order_id,
-        coalesce(by_email.customer_key, by_device.customer_key) as customer_key,
+        coalesce(by_email.customer_key, by_device.customer_key) as customer_key
     from purchase_events
     left join customer_keys as by_email
         on
@@ -48,7 +48,7 @@ purchase_proofs as (
 proven_buyers as (
     select
         order_id,
-        min(customer_key) as customer_key,
+        min(customer_key) as customer_key
     from purchase_proofs
     where customer_key is not null
     group by order_id
@@ -75,7 +75,7 @@ final as (
         orders.status = 'returned' as is_returned,
         orders.status not in ('cancelled', 'returned') as is_revenue,
         orders.updated_at,
-        orders.is_future_dated,
+        orders.is_future_dated
     from orders
     left join customer_keys as by_customer_id
         on

@@ -14,7 +14,7 @@ final as (
         revenue,
         last_order_at,
         rfm_segment,
-        persona,
+        persona
     from customer_segments
     where is_advocate
 )

@@ -19,7 +19,7 @@ final as (
         end as identifier_value,
         customer_key,
         first_seen_at,
-        last_seen_at,
+        last_seen_at
     from customer_keys
 )
 

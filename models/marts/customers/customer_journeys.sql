@@ -15,7 +15,7 @@ staged_touchpoints as (
         touchpoints.customer_key,
         touchpoints.occurred_at,
         touchpoints.journey_stage,
-        stage_order.stage_number,
+        stage_order.stage_number
     from touchpoints
     inner join stage_order
         on touchpoints.journey_stage = stage_order.journey_stage
@@ -28,7 +28,7 @@ stages_per_customer as (
         journey_stage,
         stage_number,
         min(occurred_at) as first_reached_at,
-        max(occurred_at) as last_reached_at,
+        max(occurred_at) as last_reached_at
     from staged_touchpoints
     group by all
 ),
@@ -53,13 +53,13 @@ journeys as (
         -- the latest touchpoint is the latest of each stage's last one (on a tie, the
         -- later stage): no window over every touchpoint
         max(last_reached_at) as last_touchpoint_at,
-        arg_max(journey_stage, (last_reached_at, stage_number)) as last_stage,
+        arg_max(journey_stage, (last_reached_at, stage_number)) as last_stage
     from stages_per_customer
     group by customer_key
 ),
 
 final_stage as (
-    select max(stage_number) as last_stage_number,
+    select max(stage_number) as last_stage_number
     from stage_order
 ),
 
@@ -76,7 +76,7 @@ final as (
         journeys.furthest_stage_number = final_stage.last_stage_number as is_journey_complete,
         journeys.furthest_stage_number < final_stage.last_stage_number
         and journeys.last_touchpoint_at
-        < {{ dbt.dateadd('day', -1 * var('churn_days'), as_of()) }} as is_dead_end,
+        < {{ dbt.dateadd('day', -1 * var('churn_days'), as_of()) }} as is_dead_end
     from journeys
     cross join final_stage
 )

@@ -18,7 +18,7 @@ tickets as (
 ),
 
 customers as (
-    select distinct customer_key,
+    select distinct customer_key
     from identity_map
     where customer_key is not null
 ),
@@ -35,7 +35,7 @@ order_features as (
         -- the last order
         max(ordered_at) filter (
             where status != 'cancelled' and is_future_dated is not true
-        ) as last_order_at,
+        ) as last_order_at
     from orders
     where customer_key is not null
     group by customer_key
@@ -46,7 +46,7 @@ latest_nps as (
         customer_key,
         score as latest_nps_score,
         {{ nps_category('score') }} as latest_nps_category,
-        submitted_at as latest_nps_at,
+        submitted_at as latest_nps_at
     from survey_responses
     where
         survey_type = 'nps'
@@ -65,7 +65,7 @@ ticket_features as (
         count_if(
             opened_at >= {{ dbt.dateadd('day', -1 * var('churn_risk_ticket_days', 90), as_of()) }}
             and is_future_dated is not true
-        ) as recent_tickets,
+        ) as recent_tickets
     from tickets
     where customer_key is not null
     group by customer_key
@@ -87,7 +87,7 @@ features as (
         coalesce(ticket_features.recent_tickets, 0) as recent_tickets,
         latest_nps.latest_nps_score,
         latest_nps.latest_nps_category,
-        latest_nps.latest_nps_at,
+        latest_nps.latest_nps_at
     from customers
     left join order_features on customers.customer_key = order_features.customer_key
     left join ticket_features on customers.customer_key = ticket_features.customer_key
@@ -102,7 +102,7 @@ scored as (
         {{ score_1_to_5('case when orders > 0 then orders end', 'orders') }}
             as frequency_score,
         {{ score_1_to_5('case when orders > 0 then revenue end', 'revenue') }}
-            as monetary_score,
+            as monetary_score
     from features
 ),
 
@@ -138,7 +138,7 @@ final as (
         coalesce(scored.latest_nps_category = 'promoter' and scored.orders >= 2, false)
             as is_advocate,
         coalesce(scored.latest_nps_category = 'detractor' and scored.recent_tickets > 0, false)
-            as is_churn_risk,
+            as is_churn_risk
     from scored
 )
 

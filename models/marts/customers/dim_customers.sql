@@ -40,7 +40,7 @@ identifiers as (
         ) as first_email,
         arg_min(identifier_value, (first_seen_at, identifier_value)) filter (
             where identifier_type = 'phone'
-        ) as first_phone_e164,
+        ) as first_phone_e164
     from customer_keys
     group by customer_key
 ),
@@ -57,7 +57,7 @@ order_summary as (
         -- future-dated)
         max(ordered_at) filter (
             where not is_cancelled and is_future_dated is not true
-        ) as last_churn_order_at,
+        ) as last_churn_order_at
     from orders
     where customer_key is not null
     group by customer_key
@@ -67,7 +67,7 @@ ticket_summary as (
     select
         customer_key,
         count(*) as tickets_count,
-        max(opened_at) as last_ticket_at,
+        max(opened_at) as last_ticket_at
     from tickets
     where customer_key is not null
     group by customer_key
@@ -83,7 +83,7 @@ nps_answers as (
         arg_max(nps_category, (submitted_at, response_id)) filter (
             where survey_type = 'nps' and has_score
         ) as last_nps_category,
-        max(submitted_at) filter (where survey_type = 'nps' and has_score) as last_nps_at,
+        max(submitted_at) filter (where survey_type = 'nps' and has_score) as last_nps_at
     from responses
     where customer_key is not null
     group by customer_key
@@ -93,7 +93,7 @@ session_summary as (
     select
         customer_key,
         count(*) as web_sessions_count,
-        max(started_at) as last_web_session_at,
+        max(started_at) as last_web_session_at
     from sessions
     where customer_key is not null
     group by customer_key
@@ -131,7 +131,7 @@ joined as (
         nps_answers.last_nps_category,
         nps_answers.last_nps_at,
         coalesce(session_summary.web_sessions_count, 0) as web_sessions_count,
-        {{ as_of() }} as as_of_at,
+        {{ as_of() }} as as_of_at
     from identifiers
     left join profiles
         on identifiers.customer_key = profiles.customer_key
@@ -185,7 +185,7 @@ final as (
             when last_churn_order_at < as_of_at - to_days({{ var('churn_days') }}) then 'churned'
             when orders_count = 1 then 'new'
             else 'repeat'
-        end as lifecycle_stage,
+        end as lifecycle_stage
     from joined
 )
 

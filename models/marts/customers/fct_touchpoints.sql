@@ -29,7 +29,7 @@ order_touchpoints as (
         'purchase' as touchpoint,
         'touchpoint' as stage_match_type,
         'order' as interaction_type,
-        order_id as source_id,
+        order_id as source_id
     from orders
 ),
 
@@ -41,7 +41,7 @@ ticket_touchpoints as (
         'support' as touchpoint,
         'touchpoint' as stage_match_type,
         'ticket' as interaction_type,
-        ticket_id as source_id,
+        ticket_id as source_id
     from tickets
 ),
 
@@ -53,7 +53,7 @@ response_touchpoints as (
         touchpoint,
         'touchpoint' as stage_match_type,
         'survey_response' as interaction_type,
-        response_id as source_id,
+        response_id as source_id
     from responses
 ),
 
@@ -76,7 +76,7 @@ session_touchpoints as (
         end as touchpoint,
         'event_type' as stage_match_type,
         'web_session' as interaction_type,
-        session_id as source_id,
+        session_id as source_id
     from sessions
 ),
 
@@ -98,7 +98,7 @@ final as (
         all_touchpoints.touchpoint,
         coalesce(matched_stage.journey_stage, default_stage.journey_stage) as journey_stage,
         all_touchpoints.interaction_type,
-        all_touchpoints.source_id,
+        all_touchpoints.source_id
     from all_touchpoints
     left join journey_stages as matched_stage
         on

@@ -16,7 +16,7 @@ customer_stages as (
         customer_journeys.customer_key,
         customer_journeys.furthest_stage_number,
         customer_journeys.is_dead_end,
-        customer_journeys.stages_reached,
+        customer_journeys.stages_reached
     from stage_order
     inner join customer_journeys
         on list_contains(
@@ -37,7 +37,7 @@ per_stage as (
         count_if(
             customer_stages.furthest_stage_number = stage_order.stage_number
             and customer_stages.is_dead_end
-        ) as dead_ends,
+        ) as dead_ends
     from stage_order
     left join customer_stages
         on stage_order.journey_stage = customer_stages.journey_stage
@@ -53,7 +53,7 @@ final as (
         cast(customers_stopped as bigint) as customers_stopped,
         cast(dead_ends as bigint) as dead_ends,
         cast(100.0 * customers_stopped / nullif(customers_reached, 0) as double)
-            as drop_off_rate,
+            as drop_off_rate
     from per_stage
 )
 

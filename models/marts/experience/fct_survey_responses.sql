@@ -29,7 +29,7 @@ final as (
         -- published masked; as written in pii.pii_survey_comments
         {{ mask_contact_details('responses.comment') }} as comment,
         responses.language,
-        responses.related_id,
+        responses.related_id
     from responses
     left join customer_keys as by_customer_id
         on

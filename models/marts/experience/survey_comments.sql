@@ -19,7 +19,7 @@ final as (
         ) as nps_category,
         cast(comment as varchar) as comment,
         cast(language as varchar) as language,
-        cast(related_id as varchar) as related_id,
+        cast(related_id as varchar) as related_id
     from survey_responses
     where nullif(trim(comment), '') is not null
     qualify row_number() over (

@@ -16,7 +16,7 @@ scored_answers as (
         journey_stage,
         channel,
         score,
-        {{ nps_category('score') }} as nps_category,
+        {{ nps_category('score') }} as nps_category
     from survey_responses
     where
         score is not null
@@ -46,7 +46,7 @@ aggregated as (
         count_if(score >= {{ var('ces_easy_min_score') }}) as easy,
         avg(score) as mean_score,
         sum(score) as score_sum,
-        sum(score * score) as score_sum_of_squares,
+        sum(score * score) as score_sum_of_squares
     from sliced
     group by all
 ),
@@ -103,7 +103,7 @@ final as (
                 when survey_type = 'ces'
                     then {{ proportion_margin_of_error('easy', 'answers') }}
             end as double
-        ) as ces_easy_share_margin_of_error_95,
+        ) as ces_easy_share_margin_of_error_95
     from aggregated
 )
 

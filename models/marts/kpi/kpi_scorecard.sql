@@ -40,7 +40,7 @@ domain_slices as (
         unioned.grain,
         unioned.period_start,
         unioned.dimension,
-        unioned.dimension_value,
+        unioned.dimension_value
     from unioned
     inner join kpis on unioned.kpi = kpis.kpi
     union
@@ -49,7 +49,7 @@ domain_slices as (
         'all_time' as grain,
         cast(null as date) as period_start,
         'overall' as dimension,
-        'all' as dimension_value,
+        'all' as dimension_value
     from kpis
 ),
 
@@ -59,7 +59,7 @@ promised_rows as (
         domain_slices.grain,
         domain_slices.period_start,
         domain_slices.dimension,
-        domain_slices.dimension_value,
+        domain_slices.dimension_value
     from kpis
     inner join domain_slices on kpis.domain = domain_slices.domain
 ),
@@ -75,7 +75,7 @@ final as (
         cast(unioned.numerator as double) as numerator,
         cast(unioned.denominator as double) as denominator,
         cast(coalesce(unioned.sample_size, 0) as bigint) as sample_size,
-        cast(unioned.margin_of_error_95 as double) as margin_of_error_95,
+        cast(unioned.margin_of_error_95 as double) as margin_of_error_95
     from promised_rows
     left join unioned
         on

@@ -13,7 +13,7 @@ final as (
         identifier_value as contact_value,
         {{ hash_identifier('identifier_value') }} as contact_hash,
         first_seen_at,
-        last_seen_at,
+        last_seen_at
     from customer_keys
 )
 

@@ -8,7 +8,7 @@ final as (
     select
         customer_key,
         first_name,
-        last_name,
+        last_name
     from customer_profiles
     where first_name is not null or last_name is not null
 )

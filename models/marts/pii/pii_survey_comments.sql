@@ -13,7 +13,7 @@ survey_responses as (
 respondents as (
     select distinct
         response_id,
-        customer_key,
+        customer_key
     from survey_responses
 ),
 
@@ -21,7 +21,7 @@ final as (
     select
         responses.response_id,
         respondents.customer_key,
-        responses.comment,
+        responses.comment
     from responses
     left join respondents
         on responses.response_id = respondents.response_id

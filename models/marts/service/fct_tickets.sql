@@ -24,7 +24,7 @@ requester_waits as (
         ticket_id,
         -- whole microseconds added up, then hours: the same bits in any order
         sum(duration_us) filter (where status in ('new', 'open', 'pending')) / 3600000000.0
-            as requester_wait_hours,
+            as requester_wait_hours
     from status_spans
     group by ticket_id
 ),
@@ -74,7 +74,7 @@ final as (
             when tickets.status not in ('solved', 'closed') then null
             when tickets.reopened_count is null then null
             else tickets.reopened_count > 0
-        end as is_reopened,
+        end as is_reopened
     from tickets
     left join business_hours
         on tickets.ticket_id = business_hours.ticket_id

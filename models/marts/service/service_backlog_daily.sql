@@ -22,7 +22,7 @@ ticket_dimensions as (
         ticket_id,
         {{ dimension_value('channel') }} as channel,
         {{ dimension_value('priority') }} as priority,
-        opened_at,
+        opened_at
     from tickets
 ),
 
@@ -31,7 +31,7 @@ open_spans as (
         ticket_dimensions.channel,
         ticket_dimensions.priority,
         status_spans.started_at,
-        case when not status_spans.is_current then status_spans.ended_at end as ended_at,
+        case when not status_spans.is_current then status_spans.ended_at end as ended_at
     from status_spans
     inner join ticket_dimensions
         on status_spans.ticket_id = ticket_dimensions.ticket_id
@@ -44,7 +44,7 @@ backlog_steps as (
         priority,
         cast({{ utc_to_local('started_at - interval 1 microsecond', time_zone) }} as date)
             as step_date,
-        1 as backlog_step,
+        1 as backlog_step
     from open_spans
     union all
     select
@@ -52,7 +52,7 @@ backlog_steps as (
         priority,
         cast({{ utc_to_local('ended_at - interval 1 microsecond', time_zone) }} as date)
             as step_date,
-        -1 as backlog_step,
+        -1 as backlog_step
     from open_spans
     where ended_at is not null
 ),
@@ -63,7 +63,7 @@ daily_events as (
         priority,
         cast({{ utc_to_local('opened_at', time_zone) }} as date) as event_date,
         1 as opened,
-        0 as solved,
+        0 as solved
     from ticket_dimensions
     union all
     select
@@ -71,7 +71,7 @@ daily_events as (
         ticket_dimensions.priority,
         cast({{ utc_to_local('status_spans.started_at', time_zone) }} as date) as event_date,
         0 as opened,
-        1 as solved,
+        1 as solved
     from status_spans
     inner join ticket_dimensions
         on status_spans.ticket_id = ticket_dimensions.ticket_id
@@ -83,21 +83,21 @@ daily_events as (
 bounds as (
     select
         min(cast({{ utc_to_local('opened_at', time_zone) }} as date)) as first_date,
-        cast({{ utc_to_local(as_of(), time_zone) }} as date) as last_date,
+        cast({{ utc_to_local(as_of(), time_zone) }} as date) as last_date
     from ticket_dimensions
 ),
 
 days as (
     select
         cast(unnest(generate_series(first_date, last_date, interval 1 day)) as date)
-            as backlog_date,
+            as backlog_date
     from bounds
 ),
 
 slices as (
     select distinct
         channel,
-        priority,
+        priority
     from ticket_dimensions
 ),
 
@@ -107,7 +107,7 @@ steps_per_day as (
         backlog_steps.channel,
         backlog_steps.priority,
         greatest(backlog_steps.step_date, bounds.first_date) as step_date,
-        sum(backlog_steps.backlog_step) as backlog_change,
+        sum(backlog_steps.backlog_step) as backlog_change
     from backlog_steps
     cross join bounds
     group by all
@@ -119,7 +119,7 @@ events_per_day as (
         priority,
         event_date,
         sum(opened) as tickets_opened,
-        sum(solved) as tickets_solved,
+        sum(solved) as tickets_solved
     from daily_events
     group by all
 ),
@@ -131,7 +131,7 @@ daily as (
         slices.priority,
         coalesce(events_per_day.tickets_opened, 0) as tickets_opened,
         coalesce(events_per_day.tickets_solved, 0) as tickets_solved,
-        coalesce(steps_per_day.backlog_change, 0) as backlog_change,
+        coalesce(steps_per_day.backlog_change, 0) as backlog_change
     from days
     cross join slices
     left join steps_per_day
@@ -157,7 +157,7 @@ final as (
             rows between unbounded preceding and current row
         ) as bigint) as open_tickets,
         cast(tickets_opened as bigint) as tickets_opened,
-        cast(tickets_solved as bigint) as tickets_solved,
+        cast(tickets_solved as bigint) as tickets_solved
     from daily
 )
 

@@ -22,7 +22,7 @@ ticket_times as (
         first_response_sla_status,
         resolution_sla_status,
         is_reopened,
-        is_two_touch_resolution,
+        is_two_touch_resolution
     from tickets
 ),
 
@@ -68,7 +68,7 @@ aggregated as (
         count(resolution_sla_status) as tickets_with_resolution_target,
         count_if(is_reopened) as reopened_tickets,
         count(is_reopened) as resolved_tickets_with_reopen_count,
-        count_if(is_two_touch_resolution) as two_touch_resolutions,
+        count_if(is_two_touch_resolution) as two_touch_resolutions
     from sliced
     group by all
 ),
@@ -112,7 +112,7 @@ final as (
         cast(
             100.0 * two_touch_resolutions / nullif(resolved_tickets_with_replies, 0)
             as double
-        ) as two_touch_resolution_rate,
+        ) as two_touch_resolution_rate
     from aggregated
 )
 

@@ -37,7 +37,7 @@ device_identifications as (
     select
         web_events.anonymous_id,
         web_events.event_at,
-        coalesce(by_user_id.customer_key, by_email.customer_key) as customer_key,
+        coalesce(by_user_id.customer_key, by_email.customer_key) as customer_key
     from web_events
     semi join unlinked_devices
         on web_events.anonymous_id = unlinked_devices.anonymous_id
@@ -55,7 +55,7 @@ device_identifications as (
 identified_sessions as (
     select
         sessions.session_id,
-        min(device_identifications.customer_key) as customer_key,
+        min(device_identifications.customer_key) as customer_key
     from sessions
     inner join device_identifications
         on
@@ -69,7 +69,7 @@ identified_sessions as (
 linked_sessions as (
     select
         sessions.*,
-        coalesce(identified_sessions.customer_key, customer_keys.customer_key) as customer_key,
+        coalesce(identified_sessions.customer_key, customer_keys.customer_key) as customer_key
     from sessions
     left join customer_keys
         on sessions.anonymous_id = customer_keys.identifier_value
@@ -106,7 +106,7 @@ final as (
         linked_sessions.has_contact_form,
         coalesce(linked_sessions.has_help_center_view, false)
         and not coalesce(linked_sessions.has_contact_form, false)
-        and sessions_followed_by_ticket.session_id is null as is_self_served,
+        and sessions_followed_by_ticket.session_id is null as is_self_served
     from linked_sessions
     left join sessions_followed_by_ticket
         on linked_sessions.session_id = sessions_followed_by_ticket.session_id

@@ -26,7 +26,7 @@ session_steps as (
             and has_checkout_start
             and has_purchase,
             false
-        ) as reached_step_5,
+        ) as reached_step_5
     from web_sessions
 ),
 
@@ -34,19 +34,19 @@ sliced as (
     select
         'overall' as dimension,
         'all' as dimension_value,
-        session_steps.*,
+        session_steps.*
     from session_steps
     union all
     select
         'device_type' as dimension,
         {{ dimension_value('device_type') }} as dimension_value,
-        session_steps.*,
+        session_steps.*
     from session_steps
     union all
     select
         'utm_source' as dimension,
         {{ dimension_value('utm_source') }} as dimension_value,
-        session_steps.*,
+        session_steps.*
     from session_steps
 ),
 
@@ -59,7 +59,7 @@ entries as (
         count_if(reached_step_2) as step_2,
         count_if(reached_step_3) as step_3,
         count_if(reached_step_4) as step_4,
-        count_if(reached_step_5) as step_5,
+        count_if(reached_step_5) as step_5
     from sliced
     group by all
 ),
@@ -72,7 +72,7 @@ steps as (
         step.step_number,
         step.step,
         step.entries,
-        step.previous_entries,
+        step.previous_entries
     from entries
     cross join lateral (
         values
@@ -96,7 +96,7 @@ final as (
         cast(100.0 * entries / nullif(previous_entries, 0) as double) as step_conversion_rate,
         cast(100.0 * (previous_entries - entries) / nullif(previous_entries, 0) as double)
             as drop_off_rate,
-        cast(100.0 * entries / nullif(sessions, 0) as double) as share_of_sessions,
+        cast(100.0 * entries / nullif(sessions, 0) as double) as share_of_sessions
     from steps
 )
 

@@ -31,7 +31,7 @@ renamed as (
         _file,
         _line,
         _loaded_at,
-        {{ is_future_dated(['created_at', 'updated_at']) }} as is_future_dated,
+        {{ is_future_dated(['created_at', 'updated_at']) }} as is_future_dated
     from source
 ),
 
@@ -52,7 +52,7 @@ with_phones as (
         renamed._file,
         renamed._line,
         renamed._loaded_at,
-        renamed.is_future_dated,
+        renamed.is_future_dated
     from renamed
     left join phone_numbers
         on renamed.phone = phone_numbers.phone
@@ -64,7 +64,7 @@ final as (
         row_number() over (
             partition by customer_id_normalized
             order by updated_at desc, _file desc, _line desc
-        ) as version_rank,
+        ) as version_rank
     from with_phones
 )
 

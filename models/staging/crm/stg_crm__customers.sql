@@ -23,7 +23,7 @@ final as (
         marketing_opt_in,
         is_future_dated,
         _file,
-        _line,
+        _line
     from customer_versions
     where version_rank = 1
 )

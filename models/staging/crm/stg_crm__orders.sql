@@ -21,7 +21,7 @@ renamed as (
         updated_at,
         {{ is_future_dated(['ordered_at', 'updated_at']) }} as is_future_dated,
         _file,
-        _line,
+        _line
     from source
 ),
 
@@ -46,7 +46,7 @@ final as (
         amount,
         items_count,
         updated_at,
-        is_future_dated,
+        is_future_dated
     from latest
 )
 

@@ -1,6 +1,6 @@
 {{ config(
     materialized='incremental',
-    on_schema_change='fail',
+    on_schema_change='fail'
 ) }}
 {%- set region = var('default_phone_region') | string %}
 -- Every distinct phone number text of the CRM extract with its E.164 (macro normalize_phone:
@@ -33,7 +33,7 @@ final as (
     select
         phone,
         {{ sql_string(region) }} as default_region,
-        {{ normalize_phone('phone') }} as phone_e164,
+        {{ normalize_phone('phone') }} as phone_e164
     from new_phone_texts
 )
 

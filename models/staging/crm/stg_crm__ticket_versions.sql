@@ -27,7 +27,7 @@ renamed as (
         {{ is_future_dated(['opened_at', 'first_response_at', 'resolved_at', 'updated_at']) }}
             as is_future_dated,
         _file,
-        _line,
+        _line
     from source
 ),
 
@@ -37,7 +37,7 @@ final as (
         row_number() over (
             partition by ticket_id
             order by updated_at desc nulls last, _file desc, _line desc
-        ) as version_rank,
+        ) as version_rank
     from renamed
 )
 

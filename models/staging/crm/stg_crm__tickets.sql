@@ -23,7 +23,7 @@ final as (
         agent_replies,
         reopened_count,
         updated_at,
-        is_future_dated,
+        is_future_dated
     from ticket_versions
     where version_rank = 1
 )

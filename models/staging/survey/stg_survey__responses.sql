@@ -2,7 +2,7 @@
     materialized='incremental',
     unique_key='response_id',
     incremental_strategy='delete+insert',
-    on_schema_change='fail',
+    on_schema_change='fail'
 ) }}
 -- One row per survey answer: the first submitted delivery of each response_id (ties: the
 -- earlier file, then the earlier line).
@@ -37,7 +37,7 @@ renamed as (
         {{ nullif_blank('related_id') }} as related_id,
         _loaded_at,
         _file,
-        _line,
+        _line
     from source
     {%- if is_incremental() %}
     where {{ nullif_blank('response_id') }} in (select response_id from changed_responses)
@@ -67,7 +67,7 @@ final as (
         comment,
         language,
         related_id,
-        _loaded_at,
+        _loaded_at
     from first_submitted
 )
 

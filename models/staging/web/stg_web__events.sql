@@ -2,7 +2,7 @@
     materialized='incremental',
     unique_key='event_id',
     incremental_strategy='delete+insert',
-    on_schema_change='fail',
+    on_schema_change='fail'
 ) }}
 -- One row per web event: the first loaded delivery of each event_id.
 -- Incremental: the event_ids delivered since the high-water mark are recomputed from every
@@ -40,7 +40,7 @@ renamed as {{ 'materialized' if is_incremental() else 'not materialized' }} (
         properties,
         _loaded_at,
         _file,
-        _line,
+        _line
     from source
     {%- if is_incremental() %}
     where {{ nullif_blank('event_id') }} in (select event_id from changed_events)
@@ -87,7 +87,7 @@ final as (
         device_type,
         order_id,
         properties,
-        _loaded_at,
+        _loaded_at
     from first_delivery
 )
 

@@ -2,7 +2,7 @@
 {% test unique_combination_of_columns(model, columns) %}
     select
         {{ columns | join(', ') }},
-        count(*) as occurrences,
+        count(*) as occurrences
     from {{ model }}
     group by {{ columns | join(', ') }}
     having count(*) > 1

@@ -1,0 +1,2 @@
+{% macro default__register_raw_sources() -%}
+{%- endmacro %}

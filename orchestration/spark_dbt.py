@@ -1,0 +1,79 @@
+"""dbt on Apache Spark in this process: `python -m orchestration.spark_dbt build ...`.
+
+dbt-spark's `session` method runs Spark inside the dbt process (SparkSession.builder
+.getOrCreate()). The identifier functions the models call (cxw_normalize_identifier,
+cxw_phone_e164: Python, orchestration.identifiers) must be registered on that session
+before dbt opens it, which a plain `dbt` command cannot do; this entry point starts the
+session with spark_conf(), registers them, then runs dbt (target `spark` unless the
+arguments name one) in the same process, so dbt-spark's getOrCreate() finds that session.
+
+Arguments are dbt's (`build --select ...`); the exit status is dbt's (0 ok, 1 a node
+failed, 2 dbt itself failed).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from .identifiers import normalize_identifier, normalize_phone, phone_region
+
+
+def spark_conf(spark_dir: Path | None = None) -> dict[str, str]:
+    """Spark settings of the local session, from the environment (as profiles.yml's
+    `spark` target reads them): CXW_SPARK_MASTER (local[2]), CXW_SPARK_DRIVER_MEMORY (2g),
+    CXW_SPARK_SHUFFLE_PARTITIONS (4), CXW_SPARK_DIR ($CXW_DATA_DIR/spark: the metastore
+    and the managed tables)."""
+    if spark_dir is None:
+        data_dir = Path(os.environ.get("CXW_DATA_DIR") or "data").resolve()
+        spark_dir = Path(os.environ.get("CXW_SPARK_DIR") or data_dir / "spark").resolve()
+    return {
+        "spark.master": os.environ.get("CXW_SPARK_MASTER", "local[2]"),
+        "spark.driver.memory": os.environ.get("CXW_SPARK_DRIVER_MEMORY", "2g"),
+        "spark.sql.shuffle.partitions": os.environ.get("CXW_SPARK_SHUFFLE_PARTITIONS", "4"),
+        "spark.sql.warehouse.dir": str(spark_dir / "warehouse"),
+        "spark.hadoop.javax.jdo.option.ConnectionURL": (
+            f"jdbc:derby:;databaseName={spark_dir / 'metastore_db'};create=true"
+        ),
+        "spark.driver.extraJavaOptions": f"-Dderby.system.home={spark_dir}",
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.sources.partitionColumnTypeInference.enabled": "false",
+        "spark.ui.enabled": "false",
+    }
+
+
+def start_session():
+    """The Spark session of this process, with the identifier functions registered."""
+    from pyspark.sql import SparkSession
+    from pyspark.sql.types import StringType
+
+    builder = SparkSession.builder.enableHiveSupport()
+    for key, value in spark_conf().items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    session.udf.register("cxw_normalize_identifier", normalize_identifier, StringType())
+    session.udf.register(
+        "cxw_phone_e164",
+        lambda value, region: normalize_phone(value, phone_region(region)),
+        StringType(),
+    )
+    return session
+
+
+def main(argv: list[str] | None = None) -> int:
+    from dbt.cli.main import dbtRunner
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    if "--target" not in args and "-t" not in args:
+        args += ["--target", "spark"]
+    start_session()
+    result = dbtRunner().invoke(args)
+    if result.exception is not None:
+        return 2
+    return 0 if result.success else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
