@@ -10,8 +10,7 @@
         {%- if rule['match_type'] == 'exact' -%}
             {%- set matches = identifier_value ~ ' = ' ~ sql_string(rule['pattern']) -%}
         {%- elif rule['match_type'] == 'regex' -%}
-            {%- set matches = 'regexp_matches(' ~ identifier_value ~ ', '
-                ~ sql_string(rule['pattern']) ~ ')' -%}
+            {%- set matches = regexp_contains(identifier_value, sql_string(rule['pattern'])) -%}
         {%- else -%}
             {{ exceptions.raise_compiler_error(
                 "seeds/blocked_identifiers: match_type must be 'exact' or 'regex', not '"
@@ -24,7 +23,7 @@
         ) -%}
     {%- endfor -%}
     {%- if reasons | length == 0 -%}
-        cast(null as varchar)
+        cast(null as string)
     {%- elif reasons | length == 1 -%}
         {{ reasons[0] }}
     {%- else -%}

@@ -6,8 +6,5 @@
     --full-refresh` (see README, Privacy). Checked against Python's hmac in tests.
 -#}
 {% macro hash_identifier(column) -%}
-    sha256(
-        from_hex({{ hmac_pad(92) }})
-        || from_hex(sha256(from_hex({{ hmac_pad(54) }}) || encode({{ column }})))
-    )
+    {{ return(adapter.dispatch('hash_identifier', 'cx_warehouse')(column)) }}
 {%- endmacro %}

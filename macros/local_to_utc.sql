@@ -4,5 +4,5 @@
     exist locally, in the hour skipped in spring, is read with the offset before the change).
 -#}
 {% macro local_to_utc(timestamp_local, time_zone) -%}
-    timezone('UTC', timezone({{ time_zone }}, {{ timestamp_local }}))
+    {{ return(adapter.dispatch('local_to_utc', 'cx_warehouse')(timestamp_local, time_zone)) }}
 {%- endmacro %}

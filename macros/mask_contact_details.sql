@@ -5,15 +5,13 @@
     Long order or ticket numbers are masked too: the rule errs on the side of privacy.
 -#}
 {% macro mask_contact_details(column) -%}
-    regexp_replace(
-        regexp_replace(
-            {{ column }},
-            '[^\s@<>(),;:"\[\]]+@[^\s@<>(),;:"\[\]]+\.[^\s@<>(),;:"\[\]]+',
-            '[email]',
-            'g'
+    {{ regexp_replace_all(
+        regexp_replace_all(
+            column,
+            "'[^\\s@<>(),;:\"\\[\\]]+@[^\\s@<>(),;:\"\\[\\]]+\\.[^\\s@<>(),;:\"\\[\\]]+'",
+            "'[email]'"
         ),
-        '\+?\d(?:[\s().\-]*\d){6,}',
-        '[phone]',
-        'g'
-    )
+        "'\\+?\\d(?:[\\s().\\-]*\\d){6,}'",
+        "'[phone]'"
+    ) }}
 {%- endmacro %}

@@ -9,7 +9,7 @@
     only from models materialised as tables: a view would need the function to be read. -#}
 {% macro normalize_identifier(column) -%}
     case
-        when regexp_full_match({{ column }}, '[!-~]+') then lower({{ column }})
+        when {{ regexp_full_match(column, "'[!-~]+'") }} then lower({{ column }})
         else cxw_normalize_identifier({{ column }})
     end
 {%- endmacro %}

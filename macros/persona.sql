@@ -42,6 +42,6 @@
     {%- if branches -%}
         case {{ branches | join(' ') }} end
     {%- else -%}
-        cast(null as varchar)
+        cast(null as string)
     {%- endif -%}
 {%- endmacro %}

@@ -8,6 +8,6 @@
     {%- if var('reporting_time_zone') | upper == 'UTC' -%}
         {{ utc_column }}
     {%- else -%}
-        timezone('{{ var("reporting_time_zone") }}', {{ utc_column }} at time zone 'UTC')
+        {{ utc_to_local(utc_column, sql_string(var('reporting_time_zone'))) }}
     {%- endif -%}
 {%- endmacro %}

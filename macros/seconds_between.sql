@@ -7,5 +7,5 @@
     times, days since an order) is computed from this.
 -#}
 {% macro seconds_between(start_column, end_column) -%}
-    ({{ dbt.datediff(start_column, end_column, 'microsecond') }} / 1000000.0)
+    {{ return(adapter.dispatch('seconds_between', 'cx_warehouse')(start_column, end_column)) }}
 {%- endmacro %}

@@ -7,6 +7,6 @@
     {%- if var('reporting_time_zone') | upper == 'UTC' -%}
         {{ local_column }}
     {%- else -%}
-        timezone('UTC', {{ local_column }} at time zone '{{ var("reporting_time_zone") }}')
+        {{ local_to_utc(local_column, sql_string(var('reporting_time_zone'))) }}
     {%- endif -%}
 {%- endmacro %}

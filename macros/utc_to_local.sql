@@ -3,5 +3,5 @@
     clock time of `time_zone` (an IANA name, e.g. 'Europe/Rome'), daylight saving included.
 -#}
 {% macro utc_to_local(timestamp_utc, time_zone) -%}
-    timezone({{ time_zone }}, timezone('UTC', {{ timestamp_utc }}))
+    {{ return(adapter.dispatch('utc_to_local', 'cx_warehouse')(timestamp_utc, time_zone)) }}
 {%- endmacro %}

@@ -19,6 +19,6 @@
     {%- if branches -%}
         case {{ vocabulary_key(column) }} {{ branches | join(' ') }} else {{ other.value }} end
     {%- else -%}
-        cast(null as varchar)
+        cast(null as string)
     {%- endif -%}
 {%- endmacro %}

@@ -26,4 +26,4 @@ where
     and not dst.is_bridge
     and src.resolved_in_pass = 1
     and dst.resolved_in_pass = 1
-    and list_contains(edges.evidence, 'crm_customer')
+    and array_contains(edges.evidence, 'crm_customer')

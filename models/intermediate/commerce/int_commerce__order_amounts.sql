@@ -96,16 +96,13 @@ rates_per_order_date as (
     select
         currency,
         order_date,
-        arg_min(
+        min_by(
             pivot_per_unit * reporting_per_pivot,
-            (
-                case
-                    when pivot_currency = {{ reporting_currency }} then 0
-                    when pivot_currency = currency then 1
-                    else 2
-                end,
-                pivot_currency
-            )
+            {{ ordering_key([
+                'case when pivot_currency = ' ~ reporting_currency
+                ~ ' then 0 when pivot_currency = currency then 1 else 2 end',
+                'pivot_currency',
+            ]) }}
         ) filter (
             where pivot_per_unit is not null and reporting_per_pivot is not null
         ) as exchange_rate

@@ -43,7 +43,7 @@ crm_edges as (
         edges.src_node_id as src,
         edges.dst_node_id as dst
     from edges
-    where list_contains(edges.evidence, 'crm_customer')
+    where array_contains(edges.evidence, 'crm_customer')
 ),
 
 first_pass_nodes as (
@@ -361,7 +361,7 @@ resolved as (
         end as component_id,
         crm_persons.resolved_in_pass,
         crm_persons.is_bridge,
-        cast(null as varchar) as rejection_reason
+        cast(null as string) as rejection_reason
     from crm_persons
     left join person_components
         on crm_persons.person_id = person_components.person_id

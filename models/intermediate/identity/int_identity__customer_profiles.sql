@@ -13,15 +13,17 @@ crm_customers as (
 final as (
     select
         customer_keys.customer_key,
-        arg_max(
-            crm_customers.customer_id, (crm_customers.updated_at, crm_customers.customer_id)
+        max_by(
+            crm_customers.customer_id,
+            {{ ordering_key(['crm_customers.updated_at', 'crm_customers.customer_id']) }}
         ) as crm_customer_id,
         {%- for field in [
             'email', 'phone_e164', 'first_name', 'last_name', 'country', 'city',
             'signup_channel', 'marketing_opt_in',
         ] %}
-        arg_max(
-            crm_customers.{{ field }}, (crm_customers.updated_at, crm_customers.customer_id)
+        max_by(
+            crm_customers.{{ field }},
+            {{ ordering_key(['crm_customers.updated_at', 'crm_customers.customer_id']) }}
         ) filter (
             where crm_customers.{{ field }} is not null
         ) as {{ field }},

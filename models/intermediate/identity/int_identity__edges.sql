@@ -36,7 +36,7 @@ final as (
     select
         src_node_id,
         dst_node_id,
-        list(distinct evidence order by evidence) as evidence,
+        {{ sorted_distinct_list('evidence') }} as evidence,
         min(first_observed_at) as first_observed_at,
         sum(observations) as observations
     from pairs

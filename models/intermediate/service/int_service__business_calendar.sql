@@ -33,7 +33,7 @@ bounds as (
 
 days as (
     select
-        cast(unnest(generate_series(first_date, last_date, interval 1 day)) as date)
+        {{ days_from_to('first_date', 'last_date') }}
             as local_date
     from bounds
 ),
@@ -48,7 +48,7 @@ open_days as (
             as closes_at_local
     from days
     inner join schedules
-        on isodow(days.local_date) = schedules.iso_weekday
+        on {{ iso_weekday('days.local_date') }} = schedules.iso_weekday
     anti join holidays
         on days.local_date = holidays.holiday_date
 ),
@@ -69,9 +69,9 @@ final as (
         local_date,
         opens_at,
         closes_at,
-        epoch_us(closes_at) - epoch_us(opens_at) as business_us,
+        {{ epoch_us("closes_at") }} - {{ epoch_us("opens_at") }} as business_us,
         coalesce(
-            sum(epoch_us(closes_at) - epoch_us(opens_at)) over (
+            sum({{ epoch_us("closes_at") }} - {{ epoch_us("opens_at") }}) over (
                 partition by schedule_channel
                 order by opens_at
                 rows between unbounded preceding and 1 preceding

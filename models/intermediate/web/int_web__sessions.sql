@@ -3,7 +3,7 @@
     'signup', 'login', 'help_center_view', 'contact_form',
 ] -%}
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialization(),
     unique_key='anonymous_id',
     incremental_strategy='delete+insert',
     on_schema_change='fail'
@@ -127,21 +127,21 @@ sessions as (
     select
         anonymous_id,
         session_number,
-        arg_min(event_id, event_rank) as first_event_id,
+        min_by(event_id, event_rank) as first_event_id,
         min(event_at) as started_at,
         max(event_at) as ended_at,
         count(*) as events_count,
-        arg_min(device_type, event_rank) as device_type,
-        arg_min(utm_source, event_rank) filter (
+        min_by(device_type, event_rank) as device_type,
+        min_by(utm_source, event_rank) filter (
             where utm_source is not null
         ) as utm_source,
-        arg_min(utm_medium, event_rank) filter (
+        min_by(utm_medium, event_rank) filter (
             where utm_medium is not null
         ) as utm_medium,
-        arg_min(utm_campaign, event_rank) filter (
+        min_by(utm_campaign, event_rank) filter (
             where utm_campaign is not null
         ) as utm_campaign,
-        arg_min(page_url, event_rank) as landing_page_url,
+        min_by(page_url, event_rank) as landing_page_url,
         {%- for event_type in event_types %}
         bool_or(event_type = '{{ event_type }}') as has_{{ event_type }},
         {%- endfor %}
@@ -152,7 +152,7 @@ sessions as (
 
 final as (
     select
-        'ses_' || left(sha256(anonymous_id || '|' || first_event_id), 16) as session_id,
+        'ses_' || left({{ sha256_hex("anonymous_id || '|' || first_event_id") }}, 16) as session_id,
         anonymous_id,
         started_at,
         ended_at,

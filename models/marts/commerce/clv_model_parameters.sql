@@ -6,14 +6,14 @@ with model_parameters as (
 
 final as (
     select
-        cast(model as varchar) as model,
-        cast(parameter as varchar) as parameter,
+        cast(model as string) as model,
+        cast(parameter as string) as parameter,
         cast(value as double) as value,
-        cast(time_unit as varchar) as time_unit,
+        cast(time_unit as string) as time_unit,
         cast(customers as bigint) as customers,
         cast(calibration_end as timestamp) as calibration_end,
         cast(fitted_at as timestamp) as fitted_at,
-        cast(not_fitted_reason as varchar) as not_fitted_reason
+        cast(not_fitted_reason as string) as not_fitted_reason
     from model_parameters
 )
 

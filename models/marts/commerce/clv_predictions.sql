@@ -11,7 +11,7 @@ summary as (
 
 final as (
     select
-        cast(predictions.customer_key as varchar) as customer_key,
+        cast(predictions.customer_key as string) as customer_key,
         cast(summary.first_purchase_date as date) as first_purchase_date,
         cast(summary.last_purchase_date as date) as last_purchase_date,
         cast(predictions.frequency as integer) as frequency,
@@ -25,7 +25,7 @@ final as (
         cast(predictions.expected_value as double) as expected_value,
         cast(predictions.horizon_months as integer) as horizon_months,
         cast(predictions.calibration_end as timestamp) as calibration_end,
-        cast(predictions.not_fitted_reason as varchar) as not_fitted_reason
+        cast(predictions.not_fitted_reason as string) as not_fitted_reason
     from predictions
     inner join summary
         on predictions.customer_key = summary.customer_key

@@ -36,24 +36,15 @@ stages_per_customer as (
 journeys as (
     select
         customer_key,
-        -- the stages sorted by number in a list, not `string_agg(... order by ...)`: an
-        -- ordered aggregate buffers every group's input outside DuckDB's spilling hash
-        -- aggregate, and ran out of memory in a small memory_limit (2 M groups, 150 MB)
-        array_to_string(
-            list_transform(
-                list_sort(list({ 'n': stage_number, 'stage': journey_stage })),
-                lambda reached: struct_extract(reached, 'stage')
-            ),
-            ' > '
-        ) as stages_reached,
+        {{ ordered_text_list('journey_stage', 'stage_number', "' > '") }} as stages_reached,
         count(*) as stages_reached_count,
         max(stage_number) as furthest_stage_number,
-        arg_max(journey_stage, stage_number) as furthest_stage,
+        max_by(journey_stage, stage_number) as furthest_stage,
         min(first_reached_at) as first_touchpoint_at,
         -- the latest touchpoint is the latest of each stage's last one (on a tie, the
         -- later stage): no window over every touchpoint
         max(last_reached_at) as last_touchpoint_at,
-        arg_max(journey_stage, (last_reached_at, stage_number)) as last_stage
+        max_by(journey_stage, {{ ordering_key(['last_reached_at', 'stage_number']) }}) as last_stage
     from stages_per_customer
     group by customer_key
 ),
@@ -65,12 +56,12 @@ final_stage as (
 
 final as (
     select
-        cast(journeys.customer_key as varchar) as customer_key,
-        cast(journeys.stages_reached as varchar) as stages_reached,
+        cast(journeys.customer_key as string) as customer_key,
+        cast(journeys.stages_reached as string) as stages_reached,
         cast(journeys.stages_reached_count as integer) as stages_reached_count,
-        cast(journeys.furthest_stage as varchar) as furthest_stage,
+        cast(journeys.furthest_stage as string) as furthest_stage,
         cast(journeys.furthest_stage_number as integer) as furthest_stage_number,
-        cast(journeys.last_stage as varchar) as last_stage,
+        cast(journeys.last_stage as string) as last_stage,
         cast(journeys.first_touchpoint_at as timestamp) as first_touchpoint_at,
         cast(journeys.last_touchpoint_at as timestamp) as last_touchpoint_at,
         journeys.furthest_stage_number = final_stage.last_stage_number as is_journey_complete,

@@ -108,7 +108,7 @@ scored as (
 
 final as (
     select
-        cast(scored.customer_key as varchar) as customer_key,
+        cast(scored.customer_key as string) as customer_key,
         cast(scored.orders as bigint) as orders,
         cast(scored.revenue as double) as revenue,
         cast(scored.last_order_at as timestamp) as last_order_at,
@@ -116,7 +116,7 @@ final as (
         cast(scored.tickets as bigint) as tickets,
         cast(scored.recent_tickets as bigint) as recent_tickets,
         cast(scored.latest_nps_score as integer) as latest_nps_score,
-        cast(scored.latest_nps_category as varchar) as latest_nps_category,
+        cast(scored.latest_nps_category as string) as latest_nps_category,
         cast(scored.latest_nps_at as timestamp) as latest_nps_at,
         cast(scored.recency_score as integer) as recency_score,
         cast(scored.frequency_score as integer) as frequency_score,
@@ -125,16 +125,16 @@ final as (
             case
                 when scored.recency_score is not null
                     then
-                        cast(scored.recency_score as varchar)
-                        || cast(scored.frequency_score as varchar)
-                        || cast(scored.monetary_score as varchar)
-            end as varchar
+                        cast(scored.recency_score as string)
+                        || cast(scored.frequency_score as string)
+                        || cast(scored.monetary_score as string)
+            end as string
         ) as rfm_score,
         cast(
             {{ rfm_segment('scored.recency_score', 'scored.frequency_score',
-                           'scored.monetary_score') }} as varchar
+                           'scored.monetary_score') }} as string
         ) as rfm_segment,
-        cast({{ persona('scored') }} as varchar) as persona,
+        cast({{ persona('scored') }} as string) as persona,
         coalesce(scored.latest_nps_category = 'promoter' and scored.orders >= 2, false)
             as is_advocate,
         coalesce(scored.latest_nps_category = 'detractor' and scored.recent_tickets > 0, false)

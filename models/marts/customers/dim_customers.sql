@@ -35,10 +35,10 @@ identifiers as (
         count(*) filter (where identifier_type = 'email') as emails_count,
         count(*) filter (where identifier_type = 'phone') as phones_count,
         count(*) filter (where identifier_type = 'anonymous_id') as anonymous_ids_count,
-        arg_min(identifier_value, (first_seen_at, identifier_value)) filter (
+        min_by(identifier_value, {{ ordering_key(['first_seen_at', 'identifier_value']) }}) filter (
             where identifier_type = 'email'
         ) as first_email,
-        arg_min(identifier_value, (first_seen_at, identifier_value)) filter (
+        min_by(identifier_value, {{ ordering_key(['first_seen_at', 'identifier_value']) }}) filter (
             where identifier_type = 'phone'
         ) as first_phone_e164
     from customer_keys
@@ -77,10 +77,10 @@ nps_answers as (
     select
         customer_key,
         count(*) as survey_responses_count,
-        arg_max(score, (submitted_at, response_id)) filter (
+        max_by(score, {{ ordering_key(['submitted_at', 'response_id']) }}) filter (
             where survey_type = 'nps' and has_score
         ) as last_nps_score,
-        arg_max(nps_category, (submitted_at, response_id)) filter (
+        max_by(nps_category, {{ ordering_key(['submitted_at', 'response_id']) }}) filter (
             where survey_type = 'nps' and has_score
         ) as last_nps_category,
         max(submitted_at) filter (where survey_type = 'nps' and has_score) as last_nps_at

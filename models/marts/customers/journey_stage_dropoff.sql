@@ -19,10 +19,9 @@ customer_stages as (
         customer_journeys.stages_reached
     from stage_order
     inner join customer_journeys
-        on list_contains(
-            string_split(customer_journeys.stages_reached, ' > '),
-            stage_order.journey_stage
-        )
+        on {{ text_list_contains(
+            'customer_journeys.stages_reached', "' > '", 'stage_order.journey_stage'
+        ) }}
 ),
 
 per_stage as (
@@ -46,7 +45,7 @@ per_stage as (
 
 final as (
     select
-        cast(journey_stage as varchar) as journey_stage,
+        cast(journey_stage as string) as journey_stage,
         cast(stage_number as integer) as stage_number,
         cast(customers_reached as bigint) as customers_reached,
         cast(customers_continued as bigint) as customers_continued,

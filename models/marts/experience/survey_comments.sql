@@ -6,20 +6,20 @@ with survey_responses as (
 
 final as (
     select
-        cast(response_id as varchar) as response_id,
-        cast(customer_key as varchar) as customer_key,
-        cast(survey_type as varchar) as survey_type,
+        cast(response_id as string) as response_id,
+        cast(customer_key as string) as customer_key,
+        cast(survey_type as string) as survey_type,
         cast(submitted_at as timestamp) as submitted_at,
-        cast(touchpoint as varchar) as touchpoint,
-        cast(journey_stage as varchar) as journey_stage,
-        cast(channel as varchar) as channel,
+        cast(touchpoint as string) as touchpoint,
+        cast(journey_stage as string) as journey_stage,
+        cast(channel as string) as channel,
         cast(score as integer) as score,
         cast(
-            case when survey_type = 'nps' then {{ nps_category('score') }} end as varchar
+            case when survey_type = 'nps' then {{ nps_category('score') }} end as string
         ) as nps_category,
-        cast(comment as varchar) as comment,
-        cast(language as varchar) as language,
-        cast(related_id as varchar) as related_id
+        cast(comment as string) as comment,
+        cast(language as string) as language,
+        cast(related_id as string) as related_id
     from survey_responses
     where nullif(trim(comment), '') is not null
     qualify row_number() over (

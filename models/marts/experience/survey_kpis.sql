@@ -53,11 +53,11 @@ aggregated as (
 
 final as (
     select
-        cast(survey_type as varchar) as survey_type,
-        cast(grain as varchar) as grain,
+        cast(survey_type as string) as survey_type,
+        cast(grain as string) as grain,
         cast(period_start as date) as period_start,
-        cast(dimension as varchar) as dimension,
-        cast(dimension_value as varchar) as dimension_value,
+        cast(dimension as string) as dimension,
+        cast(dimension_value as string) as dimension_value,
         cast(answers as bigint) as answers,
         cast(mean_score as double) as mean_score,
         cast(case when survey_type = 'nps' then promoters end as bigint) as promoters,

@@ -66,11 +66,11 @@ promised_rows as (
 
 final as (
     select
-        cast(promised_rows.kpi as varchar) as kpi,
-        cast(promised_rows.grain as varchar) as grain,
+        cast(promised_rows.kpi as string) as kpi,
+        cast(promised_rows.grain as string) as grain,
         cast(promised_rows.period_start as date) as period_start,
-        cast(promised_rows.dimension as varchar) as dimension,
-        cast(promised_rows.dimension_value as varchar) as dimension_value,
+        cast(promised_rows.dimension as string) as dimension,
+        cast(promised_rows.dimension_value as string) as dimension_value,
         cast(unioned.value as double) as value,
         cast(unioned.numerator as double) as numerator,
         cast(unioned.denominator as double) as denominator,

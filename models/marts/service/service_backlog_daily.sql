@@ -89,7 +89,7 @@ bounds as (
 
 days as (
     select
-        cast(unnest(generate_series(first_date, last_date, interval 1 day)) as date)
+        {{ days_from_to('first_date', 'last_date') }}
             as backlog_date
     from bounds
 ),
@@ -149,8 +149,8 @@ daily as (
 final as (
     select
         cast(backlog_date as date) as backlog_date,
-        cast(channel as varchar) as channel,
-        cast(priority as varchar) as priority,
+        cast(channel as string) as channel,
+        cast(priority as string) as priority,
         cast(sum(backlog_change) over (
             partition by channel, priority
             order by backlog_date

@@ -39,12 +39,12 @@ aggregated as (
         count(*) as tickets,
         count(first_response_hours) as tickets_with_first_response,
         count(*) - count(first_response_hours) as tickets_without_first_response,
-        quantile_cont(first_response_hours, 0.5) as first_response_hours_p50,
-        quantile_cont(first_response_hours, 0.9) as first_response_hours_p90,
+        {{ quantile_cont("first_response_hours", "0.5") }} as first_response_hours_p50,
+        {{ quantile_cont("first_response_hours", "0.9") }} as first_response_hours_p90,
         count_if(is_resolved) as resolved_tickets,
-        quantile_cont(resolution_hours, 0.5) filter (where is_resolved)
+        {{ quantile_cont("resolution_hours", "0.5") }} filter (where is_resolved)
             as resolution_hours_p50,
-        quantile_cont(resolution_hours, 0.9) filter (where is_resolved)
+        {{ quantile_cont("resolution_hours", "0.9") }} filter (where is_resolved)
             as resolution_hours_p90,
         count_if(
             is_resolved
@@ -52,13 +52,13 @@ aggregated as (
             and coalesce(reopened_count, 0) = 0
         ) as first_contact_resolutions,
         count_if(is_resolved and agent_replies is not null) as resolved_tickets_with_replies,
-        quantile_cont(first_response_business_hours, 0.5)
+        {{ quantile_cont("first_response_business_hours", "0.5") }}
             as first_response_business_hours_p50,
-        quantile_cont(first_response_business_hours, 0.9)
+        {{ quantile_cont("first_response_business_hours", "0.9") }}
             as first_response_business_hours_p90,
-        quantile_cont(resolution_business_hours, 0.5) filter (where is_resolved)
+        {{ quantile_cont("resolution_business_hours", "0.5") }} filter (where is_resolved)
             as resolution_business_hours_p50,
-        quantile_cont(resolution_business_hours, 0.9) filter (where is_resolved)
+        {{ quantile_cont("resolution_business_hours", "0.9") }} filter (where is_resolved)
             as resolution_business_hours_p90,
         count_if(first_response_sla_status in ('breached', 'open_past_target'))
             as first_response_sla_breaches,
@@ -75,10 +75,10 @@ aggregated as (
 
 final as (
     select
-        cast(grain as varchar) as grain,
+        cast(grain as string) as grain,
         cast(period_start as date) as period_start,
-        cast(dimension as varchar) as dimension,
-        cast(dimension_value as varchar) as dimension_value,
+        cast(dimension as string) as dimension,
+        cast(dimension_value as string) as dimension_value,
         cast(tickets as bigint) as tickets,
         cast(tickets_with_first_response as bigint) as tickets_with_first_response,
         cast(tickets_without_first_response as bigint) as tickets_without_first_response,

@@ -86,10 +86,10 @@ steps as (
 
 final as (
     select
-        cast(dimension as varchar) as dimension,
-        cast(dimension_value as varchar) as dimension_value,
+        cast(dimension as string) as dimension,
+        cast(dimension_value as string) as dimension_value,
         cast(step_number as integer) as step_number,
-        cast(step as varchar) as step,
+        cast(step as string) as step,
         cast(sessions as bigint) as sessions,
         cast(entries as bigint) as entries,
         cast(previous_entries - entries as bigint) as drop_offs,

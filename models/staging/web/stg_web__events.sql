@@ -1,5 +1,5 @@
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialization(),
     unique_key='event_id',
     incremental_strategy='delete+insert',
     on_schema_change='fail'
@@ -10,7 +10,7 @@
 -- `renamed` is read three times below: inlined in a full refresh (materialising 13 M raw
 -- events costs more than reading them again), materialised when incremental (the few
 -- changed events; inlined, each read re-filtered all raw events: 1.7 s against 4.5 s).
-with source as not materialized (
+with source as {{ cte_materialization(false) }} (
     select * from {{ source('web', 'web_events') }}
 ),
 {% if is_incremental() %}
@@ -22,7 +22,7 @@ changed_events as (
 ),
 {% endif %}
 
-renamed as {{ 'materialized' if is_incremental() else 'not materialized' }} (
+renamed as {{ cte_materialization(is_incremental()) }} (
     select
         {{ nullif_blank('event_id') }} as event_id,
         event_at,

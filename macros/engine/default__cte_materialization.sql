@@ -1,0 +1,3 @@
+{% macro default__cte_materialization(materialized) -%}
+
+{%- endmacro %}

@@ -1,0 +1,3 @@
+{% macro default__incremental_materialization() -%}
+    {{- 'incremental' -}}
+{%- endmacro %}

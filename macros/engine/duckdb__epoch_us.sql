@@ -1,0 +1,3 @@
+{% macro duckdb__epoch_us(timestamp) -%}
+    epoch_us({{ timestamp }})
+{%- endmacro %}

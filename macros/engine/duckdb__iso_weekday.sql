@@ -1,0 +1,3 @@
+{% macro duckdb__iso_weekday(date) -%}
+    isodow({{ date }})
+{%- endmacro %}

@@ -1,0 +1,3 @@
+{% macro duckdb__ordering_key(columns) -%}
+    ({{ columns | join(', ') }})
+{%- endmacro %}

@@ -1,0 +1,3 @@
+{% macro duckdb__regexp_replace_all(value, pattern, replacement) -%}
+    regexp_replace({{ value }}, {{ pattern }}, {{ replacement }}, 'g')
+{%- endmacro %}

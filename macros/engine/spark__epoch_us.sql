@@ -1,0 +1,3 @@
+{% macro spark__epoch_us(timestamp) -%}
+    unix_micros({{ timestamp }})
+{%- endmacro %}

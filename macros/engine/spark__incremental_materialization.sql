@@ -1,0 +1,3 @@
+{% macro spark__incremental_materialization() -%}
+    {{- 'table' -}}
+{%- endmacro %}

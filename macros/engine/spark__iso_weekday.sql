@@ -1,0 +1,3 @@
+{% macro spark__iso_weekday(date) -%}
+    extract(dayofweek_iso from {{ date }})
+{%- endmacro %}

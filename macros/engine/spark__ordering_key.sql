@@ -1,0 +1,3 @@
+{% macro spark__ordering_key(columns) -%}
+    struct({{ columns | join(', ') }})
+{%- endmacro %}

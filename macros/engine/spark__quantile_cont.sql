@@ -1,0 +1,3 @@
+{% macro spark__quantile_cont(column, fraction) -%}
+    percentile({{ column }}, {{ fraction }})
+{%- endmacro %}
