@@ -20,14 +20,19 @@ from pathlib import Path
 from .identifiers import normalize_identifier, normalize_phone, phone_region
 
 
+def default_spark_dir() -> Path:
+    """CXW_SPARK_DIR, default $CXW_DATA_DIR/spark: the metastore, managed tables, raw zone."""
+    data_dir = Path(os.environ.get("CXW_DATA_DIR") or "data").resolve()
+    return Path(os.environ.get("CXW_SPARK_DIR") or data_dir / "spark").resolve()
+
+
 def spark_conf(spark_dir: Path | None = None) -> dict[str, str]:
     """Spark settings of the local session, from the environment (as profiles.yml's
     `spark` target reads them): CXW_SPARK_MASTER (local[2]), CXW_SPARK_DRIVER_MEMORY (2g),
     CXW_SPARK_SHUFFLE_PARTITIONS (4), CXW_SPARK_DIR ($CXW_DATA_DIR/spark: the metastore
     and the managed tables)."""
     if spark_dir is None:
-        data_dir = Path(os.environ.get("CXW_DATA_DIR") or "data").resolve()
-        spark_dir = Path(os.environ.get("CXW_SPARK_DIR") or data_dir / "spark").resolve()
+        spark_dir = default_spark_dir()
     return {
         "spark.master": os.environ.get("CXW_SPARK_MASTER", "local[2]"),
         "spark.driver.memory": os.environ.get("CXW_SPARK_DRIVER_MEMORY", "2g"),
@@ -40,6 +45,9 @@ def spark_conf(spark_dir: Path | None = None) -> dict[str, str]:
         "spark.sql.session.timeZone": "UTC",
         "spark.sql.sources.partitionColumnTypeInference.enabled": "false",
         "spark.ui.enabled": "false",
+        # Python UDFs run in workers started with this interpreter (the venv's)
+        "spark.pyspark.python": sys.executable,
+        "spark.pyspark.driver.python": sys.executable,
     }
 
 
@@ -59,6 +67,11 @@ def start_session():
         lambda value, region: normalize_phone(value, phone_region(region)),
         StringType(),
     )
+    # the keyed hashes' key (macro hash_identifier) as a session variable: never in SQL text
+    session.sql("declare or replace variable cxw_hmac_key string")
+    key = os.environ.get("CXW_HMAC_KEY", "").strip()
+    if key:
+        session.sql("set var cxw_hmac_key = :key", args={"key": key})
     return session
 
 
@@ -68,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if "--target" not in args and "-t" not in args:
         args += ["--target", "spark"]
+    # the same folder for the session, for the raw zone the macro register_raw_sources reads
+    os.environ["CXW_SPARK_DIR"] = str(default_spark_dir())
     start_session()
     result = dbtRunner().invoke(args)
     if result.exception is not None:

@@ -14,6 +14,7 @@ copy as well, which an append of the new batches only would not guarantee.
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -29,6 +30,17 @@ RAW_TABLES = (
     "load_log",
     "quarantine",
 )
+
+
+def spark_engine() -> bool:
+    """Whether the run builds on Spark: CXW_ENGINE=spark (default duckdb), or
+    CXW_SPARK_RAW_ZONE=true to write the Parquet raw zone for a Spark cluster that builds
+    elsewhere."""
+    engine = os.environ.get("CXW_ENGINE", "duckdb").strip().lower()
+    if engine not in ("duckdb", "spark"):
+        raise ValueError(f"CXW_ENGINE={engine!r}: the engines are duckdb (default) and spark")
+    flag = os.environ.get("CXW_SPARK_RAW_ZONE", "").strip().lower() in ("1", "true", "yes")
+    return engine == "spark" or flag
 
 
 def export_raw_parquet(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> dict[str, int]:

@@ -8,6 +8,7 @@ from ..loader import load_landing
 from ..loader.contract import ENTITIES
 from ..loader.mapping import check_mappings, load_mappings
 from ..resources import WarehouseResource, WriterLockResource
+from ..spark_raw import export_raw_parquet, spark_engine
 
 RAW_GROUP = "raw"
 
@@ -87,5 +88,9 @@ def ingest_landing(
                     ],
                 },
             )
+        if spark_engine():
+            # the raw zone Spark reads (orchestration/spark_raw.py); DuckDB runs skip it
+            written = export_raw_parquet(con, s.data_dir / "spark" / "raw")
+            context.log.info(f"raw zone for Spark: {written} rows written as Parquet")
     finally:
         con.close()

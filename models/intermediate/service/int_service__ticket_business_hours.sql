@@ -73,7 +73,9 @@ business_clock as (
             business_calendar.business_us_before
             + least(
                 greatest(
-                    {{ epoch_us("instants.instant_at") }} - {{ epoch_us("business_calendar.opens_at") }}, 0
+                    {{ epoch_us("instants.instant_at") }}
+                    - {{ epoch_us("business_calendar.opens_at") }},
+                    0
                 ),
                 business_calendar.business_us
             ),
