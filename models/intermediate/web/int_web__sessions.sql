@@ -87,7 +87,7 @@ events as (
 ),
 
 -- event_rank orders a visitor's events (by time, then event_id) with one bigint, so the
--- arg_min calls below compare integers instead of (event_at, event_id) structs
+-- min_by calls below compare integers instead of (event_at, event_id) structs
 -- (measured at 13 M events: 34 s -> 25 s)
 gaps as (
     select
