@@ -8,7 +8,11 @@
 -#}
 {% macro is_future_dated(timestamp_columns, loaded_at_column='_loaded_at') -%}
     coalesce(
+        {%- if timestamp_columns | length == 1 %}
+        {{ timestamp_columns[0] }}
+        {%- else %}
         greatest({{ timestamp_columns | join(', ') }})
+        {%- endif %}
         > {{ dbt.dateadd('minute', var('future_tolerance_minutes'), loaded_at_column) }},
         false
     )

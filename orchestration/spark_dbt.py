@@ -45,6 +45,7 @@ def spark_conf(spark_dir: Path | None = None) -> dict[str, str]:
         "spark.sql.session.timeZone": "UTC",
         "spark.sql.sources.partitionColumnTypeInference.enabled": "false",
         "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
         # Python UDFs run in workers started with this interpreter (the venv's)
         "spark.pyspark.python": sys.executable,
         "spark.pyspark.driver.python": sys.executable,

@@ -69,11 +69,13 @@ to_pivot as (
             else rate_legs.units
         end as pivot_per_unit
     from routes
-    asof left join rate_legs
-        on
-            routes.currency = rate_legs.from_currency
-            and routes.pivot_currency = rate_legs.to_currency
-            and routes.order_date >= rate_legs.rate_date
+    {{ asof_left_join(
+        'rate_legs',
+        'routes.currency = rate_legs.from_currency'
+        ~ ' and routes.pivot_currency = rate_legs.to_currency',
+        'routes.order_date',
+        'rate_legs.rate_date'
+    ) }}
 ),
 
 -- units of the reporting currency per 1 unit of the pivot, latest on or before the date
@@ -85,11 +87,13 @@ to_reporting as (
             else rate_legs.units
         end as reporting_per_pivot
     from to_pivot
-    asof left join rate_legs
-        on
-            to_pivot.pivot_currency = rate_legs.from_currency
-            and rate_legs.to_currency = {{ reporting_currency }}
-            and to_pivot.order_date >= rate_legs.rate_date
+    {{ asof_left_join(
+        'rate_legs',
+        'to_pivot.pivot_currency = rate_legs.from_currency'
+        ~ ' and rate_legs.to_currency = ' ~ reporting_currency,
+        'to_pivot.order_date',
+        'rate_legs.rate_date'
+    ) }}
 ),
 
 rates_per_order_date as (

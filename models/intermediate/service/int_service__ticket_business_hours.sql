@@ -82,10 +82,12 @@ business_clock as (
             0
         ) as business_us_until
     from instants
-    asof left join business_calendar
-        on
-            instants.schedule_channel = business_calendar.schedule_channel
-            and instants.instant_at >= business_calendar.opens_at
+    {{ asof_left_join(
+        'business_calendar',
+        'instants.schedule_channel = business_calendar.schedule_channel',
+        'instants.instant_at',
+        'business_calendar.opens_at'
+    ) }}
 ),
 
 per_ticket as (
