@@ -6,7 +6,7 @@
     is not self-served (self_service_rate, serving contract). A query, the body of a CTE.
 -#}
 {% macro sessions_followed_by_ticket(sessions, tickets) -%}
-    select distinct {{ sessions }}.session_id,
+    select distinct {{ sessions }}.session_id
     from {{ sessions }}
     inner join {{ tickets }}
         on
