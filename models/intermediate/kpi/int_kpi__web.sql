@@ -52,57 +52,26 @@ aggregated as (
     group by all
 ),
 
-unpivoted as (
+slices as (
     select
-        'conversion_rate' as kpi,
-        grain,
-        period_start,
-        dimension,
-        dimension_value,
-        100.0 * purchase_sessions / sessions as value,
-        purchase_sessions as numerator,
-        sessions as denominator,
+        *,
+        100.0 * purchase_sessions / sessions as conversion_rate,
+        100.0 * abandoned_cart_sessions / cart_sessions as cart_abandonment_rate,
+        100.0 * self_served_sessions / help_center_sessions as self_service_rate,
     from aggregated
-    where sessions > 0
-    union all
-    select
-        'cart_abandonment_rate' as kpi,
-        grain,
-        period_start,
-        dimension,
-        dimension_value,
-        100.0 * abandoned_cart_sessions / cart_sessions as value,
-        abandoned_cart_sessions as numerator,
-        cart_sessions as denominator,
-    from aggregated
-    where cart_sessions > 0
-    union all
-    select
-        'self_service_rate' as kpi,
-        grain,
-        period_start,
-        dimension,
-        dimension_value,
-        100.0 * self_served_sessions / help_center_sessions as value,
-        self_served_sessions as numerator,
-        help_center_sessions as denominator,
-    from aggregated
-    where help_center_sessions > 0
 ),
 
 final as (
-    select
-        kpi,
-        grain,
-        period_start,
-        dimension,
-        dimension_value,
-        cast(value as double) as value,
-        cast(numerator as double) as numerator,
-        cast(denominator as double) as denominator,
-        cast(denominator as bigint) as sample_size,
-        cast(null as double) as margin_of_error_95,
-    from unpivoted
+    {{ kpi_rows('slices', [
+        {'kpi': 'conversion_rate', 'value': 'conversion_rate', 'numerator': 'purchase_sessions',
+         'denominator': 'sessions', 'sample_size': 'sessions'},
+        {'kpi': 'cart_abandonment_rate', 'value': 'cart_abandonment_rate',
+         'numerator': 'abandoned_cart_sessions', 'denominator': 'cart_sessions',
+         'sample_size': 'cart_sessions'},
+        {'kpi': 'self_service_rate', 'value': 'self_service_rate',
+         'numerator': 'self_served_sessions', 'denominator': 'help_center_sessions',
+         'sample_size': 'help_center_sessions'},
+    ]) }}
 )
 
 select * from final
