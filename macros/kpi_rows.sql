@@ -15,10 +15,7 @@
         {%- endif %}
     select
         '{{ kpi.kpi }}' as kpi,
-        grain,
-        period_start,
-        dimension,
-        dimension_value,
+        {{ kpi_slice_columns() }}
         cast({{ kpi.value }} as double) as value,
         cast({{ kpi.get('numerator', 'null') }} as double) as numerator,
         cast({{ kpi.get('denominator', 'null') }} as double) as denominator,

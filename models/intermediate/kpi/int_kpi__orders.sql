@@ -52,10 +52,7 @@ valued as (
 
 customers_per_slice as (
     select
-        grain,
-        period_start,
-        dimension,
-        dimension_value,
+        {{ kpi_slice_columns() }}
         customer_key,
         count_if(not is_cancelled) as non_cancelled_orders,
         count_if(not is_cancelled and is_valued) as valued_non_cancelled_orders,
@@ -70,10 +67,7 @@ customers_per_slice as (
 
 customer_kpis as (
     select
-        grain,
-        period_start,
-        dimension,
-        dimension_value,
+        {{ kpi_slice_columns() }}
         count_if(non_cancelled_orders >= 1) as buyers,
         count_if(non_cancelled_orders >= 2) as repeat_buyers,
         sum(non_cancelled_orders) as non_cancelled_orders,
@@ -90,10 +84,7 @@ customer_kpis as (
 
 order_kpis as (
     select
-        grain,
-        period_start,
-        dimension,
-        dimension_value,
+        {{ kpi_slice_columns() }}
         sum(kpi_amount) filter (where is_revenue and is_valued) as revenue_amount,
         count_if(is_revenue and is_valued) as revenue_orders,
     from valued

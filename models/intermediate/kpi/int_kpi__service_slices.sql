@@ -35,10 +35,7 @@ sliced as (
 
 aggregated as (
     select
-        grain,
-        period_start,
-        dimension,
-        dimension_value,
+        {{ kpi_slice_columns() }}
         count(*) as tickets,
         count(first_response_hours) as tickets_with_first_response,
         quantile_cont(first_response_hours, 0.5) as first_response_hours_p50,

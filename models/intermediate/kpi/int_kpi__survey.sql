@@ -36,10 +36,7 @@ sliced as (
 aggregated as (
     select
         survey_type,
-        grain,
-        period_start,
-        dimension,
-        dimension_value,
+        {{ kpi_slice_columns() }}
         count(*) as answers,
         count_if(nps_category = 'promoter') as promoters,
         count_if(nps_category = 'passive') as passives,
@@ -56,10 +53,7 @@ aggregated as (
 final as (
     select
         survey_type as kpi,
-        grain,
-        period_start,
-        dimension,
-        dimension_value,
+        {{ kpi_slice_columns() }}
         cast(case survey_type
             when 'nps' then 100.0 * (promoters - detractors) / answers
             when 'csat' then 100.0 * satisfied / answers

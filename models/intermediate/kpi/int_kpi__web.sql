@@ -38,10 +38,7 @@ sliced as (
 
 aggregated as (
     select
-        grain,
-        period_start,
-        dimension,
-        dimension_value,
+        {{ kpi_slice_columns() }}
         count(*) as sessions,
         count_if(has_purchase) as purchase_sessions,
         count_if(has_add_to_cart) as cart_sessions,

@@ -10,10 +10,7 @@ with survey_slices as (
 final as (
     select
         cast(survey_type as varchar) as survey_type,
-        cast(grain as varchar) as grain,
-        cast(period_start as date) as period_start,
-        cast(dimension as varchar) as dimension,
-        cast(dimension_value as varchar) as dimension_value,
+        {{ kpi_slice_columns(cast=true) }}
         answers,
         mean_score,
         promoters,

@@ -12,10 +12,7 @@ with kpis as (
 survey_kpis as (
     select
         kpi,
-        grain,
-        period_start,
-        dimension,
-        dimension_value,
+        {{ kpi_slice_columns() }}
         value,
         numerator,
         denominator,

@@ -7,10 +7,7 @@ with service_slices as (
 
 final as (
     select
-        cast(grain as varchar) as grain,
-        cast(period_start as date) as period_start,
-        cast(dimension as varchar) as dimension,
-        cast(dimension_value as varchar) as dimension_value,
+        {{ kpi_slice_columns(cast=true) }}
         cast(tickets as bigint) as tickets,
         cast(tickets_with_first_response as bigint) as tickets_with_first_response,
         cast(tickets_without_first_response as bigint) as tickets_without_first_response,
