@@ -7,7 +7,7 @@
 -- reporting time zone (var reporting_time_zone): a month ends at
 -- midnight there.
 with orders as (
-    select * from {{ ref('fct_orders') }}
+    select * from {{ ref('int_commerce__orders') }}
 ),
 
 kpi_orders as (

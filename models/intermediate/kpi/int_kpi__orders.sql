@@ -13,7 +13,7 @@
 -- amount nor its customer (it is warned about in the quality suite). The `currency`
 -- breakdown is in that currency: every order of it counts, at its own amount.
 with orders as (
-    select * from {{ ref('fct_orders') }}
+    select * from {{ ref('int_commerce__orders') }}
 ),
 
 churn_by_month as (

@@ -6,7 +6,7 @@
 -- of the first response times. service_kpis publishes these rows; int_kpi__service gives
 -- the KPIs of seeds/kpis.csv in the long shape of kpi_scorecard.
 with tickets as (
-    select * from {{ ref('fct_tickets') }}
+    select * from {{ ref('int_service__tickets') }}
 ),
 
 ticket_times as (

@@ -1,12 +1,12 @@
 -- Survey KPIs (nps, csat, ces), each computed here once, in the long shape of
 -- kpi_scorecard (kpi = survey_type) for every slice: all_time overall, all_time by
--- touchpoint / journey_stage / channel, and by month. Answers are de-duplicated by
--- response_id (the first submitted) and only answers with a score count. The columns after
+-- touchpoint / journey_stage / channel, and by month. Answers are one row per response_id
+-- (staging keeps the first submitted) and only answers with a score count. The columns after
 -- the scorecard's are the breakdown that survey_kpis publishes (counts, shares, mean, the
 -- CES easy share). Score bands: dbt vars nps_promoter_min_score, nps_passive_min_score,
 -- csat_satisfied_min_score, ces_easy_min_score.
 with survey_responses as (
-    select * from {{ ref('fct_survey_responses') }}
+    select * from {{ ref('int_experience__survey_responses') }}
 ),
 
 scored_answers as (
@@ -23,10 +23,6 @@ scored_answers as (
     where
         score is not null
         and survey_type in ('nps', 'csat', 'ces')
-    qualify row_number() over (
-        partition by response_id
-        order by submitted_at
-    ) = 1
 ),
 
 sliced as (

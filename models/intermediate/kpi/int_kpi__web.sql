@@ -1,14 +1,17 @@
 -- Web KPIs in the long shape of kpi_scorecard: conversion_rate, cart_abandonment_rate and
 -- self_service_rate, all_time overall, by device_type and utm_source, and by month of the
--- session start. Sessions are fct_web_sessions (30 minutes of inactivity end a session).
+-- session start. Sessions are int_web__customer_sessions (published as fct_web_sessions;
+-- var session_timeout_minutes of inactivity end a session).
 -- Self-service: a session with a help_center_view, no contact_form event and no ticket
--- opened by the same customer between the session start and 24 hours after its end.
+-- opened by the same customer between the session start and
+-- var self_service_ticket_window_hours after its end (macro sessions_followed_by_ticket,
+-- which int_web__customer_sessions.is_self_served uses too).
 with web_sessions as (
-    select * from {{ ref('fct_web_sessions') }}
+    select * from {{ ref('int_web__customer_sessions') }}
 ),
 
 tickets as (
-    select * from {{ ref('fct_tickets') }}
+    select * from {{ ref('int_service__tickets') }}
 ),
 
 sessions_followed_by_ticket as (

@@ -1,0 +1,115 @@
+-- A session belongs to the customer of its device (anonymous_id). A device that links no
+-- one (shared by several customers, a kiosk: int_identity__rejected_identifiers) is a
+-- visitor of its own, except for a session in which it showed exactly one customer (the
+-- user_id logged in as, the email typed): that session is that customer's.
+-- is_self_served (self_service_rate, serving contract): a session with a help_center_view,
+-- no contact_form event and no ticket opened by the same customer between the session
+-- start and 24 hours after its end.
+with sessions as (
+    select * from {{ ref('int_web__sessions') }}
+),
+
+all_customer_keys as (
+    select * from {{ ref('int_identity__customer_keys') }}
+),
+
+web_events as (
+    select * from {{ ref('stg_web__events') }}
+),
+
+tickets as (
+    select * from {{ ref('int_service__tickets') }}
+),
+
+customer_keys as (
+    select * from all_customer_keys
+    where identifier_type = 'anonymous_id'
+),
+
+unlinked_devices as (
+    select identifier_value as anonymous_id
+    from customer_keys
+    where not is_linked
+),
+
+-- the customers the events of unlinked devices name
+device_identifications as (
+    select
+        web_events.anonymous_id,
+        web_events.event_at,
+        coalesce(by_user_id.customer_key, by_email.customer_key) as customer_key,
+    from web_events
+    semi join unlinked_devices
+        on web_events.anonymous_id = unlinked_devices.anonymous_id
+    left join all_customer_keys as by_user_id
+        on
+            by_user_id.identifier_type = 'crm_customer_id'
+            and web_events.user_id = by_user_id.identifier_value
+    left join all_customer_keys as by_email
+        on
+            by_email.identifier_type = 'email'
+            and web_events.email = by_email.identifier_value
+    where web_events.user_id is not null or web_events.email is not null
+),
+
+identified_sessions as (
+    select
+        sessions.session_id,
+        min(device_identifications.customer_key) as customer_key,
+    from sessions
+    inner join device_identifications
+        on
+            sessions.anonymous_id = device_identifications.anonymous_id
+            and device_identifications.event_at between sessions.started_at and sessions.ended_at
+    where device_identifications.customer_key is not null
+    group by sessions.session_id
+    having count(distinct device_identifications.customer_key) = 1
+),
+
+linked_sessions as (
+    select
+        sessions.*,
+        coalesce(identified_sessions.customer_key, customer_keys.customer_key) as customer_key,
+    from sessions
+    left join customer_keys
+        on sessions.anonymous_id = customer_keys.identifier_value
+    left join identified_sessions
+        on sessions.session_id = identified_sessions.session_id
+),
+
+sessions_followed_by_ticket as (
+    {{ sessions_followed_by_ticket('linked_sessions', 'tickets') }}
+),
+
+final as (
+    select
+        linked_sessions.session_id,
+        linked_sessions.anonymous_id,
+        linked_sessions.customer_key,
+        linked_sessions.started_at,
+        linked_sessions.ended_at,
+        linked_sessions.events_count,
+        linked_sessions.device_type,
+        linked_sessions.utm_source,
+        linked_sessions.utm_medium,
+        linked_sessions.utm_campaign,
+        linked_sessions.landing_page_url,
+        linked_sessions.has_page_view,
+        linked_sessions.has_product_view,
+        linked_sessions.has_search,
+        linked_sessions.has_add_to_cart,
+        linked_sessions.has_checkout_start,
+        linked_sessions.has_purchase,
+        linked_sessions.has_signup,
+        linked_sessions.has_login,
+        linked_sessions.has_help_center_view,
+        linked_sessions.has_contact_form,
+        coalesce(linked_sessions.has_help_center_view, false)
+        and not coalesce(linked_sessions.has_contact_form, false)
+        and sessions_followed_by_ticket.session_id is null as is_self_served,
+    from linked_sessions
+    left join sessions_followed_by_ticket
+        on linked_sessions.session_id = sessions_followed_by_ticket.session_id
+)
+
+select * from final
