@@ -30,6 +30,9 @@ final as (
         {{ mask_contact_details('responses.comment') }} as comment,
         responses.language,
         responses.related_id,
+        -- serving contract: kept and flagged, counts for no measure relative to as_of
+        {{ is_future_dated(['responses.submitted_at'], 'responses._loaded_at') }}
+            as is_future_dated,
     from responses
     left join customer_keys as by_customer_id
         on

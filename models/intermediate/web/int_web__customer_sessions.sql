@@ -66,6 +66,27 @@ identified_sessions as (
     having count(distinct device_identifications.customer_key) = 1
 ),
 
+-- serving contract: a session with an event dated more than var('future_tolerance_minutes')
+-- after its batch was loaded is kept and flagged (a few events at most: the range join
+-- below reads only them). Reads stg_web__events itself: a second reference to the
+-- `web_events` CTE would make DuckDB materialise every event.
+future_dated_events as (
+    select
+        anonymous_id,
+        event_at,
+    from {{ ref('stg_web__events') }}
+    where {{ is_future_dated(['event_at']) }}
+),
+
+future_dated_sessions as (
+    select distinct sessions.session_id,
+    from sessions
+    inner join future_dated_events
+        on
+            sessions.anonymous_id = future_dated_events.anonymous_id
+            and future_dated_events.event_at between sessions.started_at and sessions.ended_at
+),
+
 linked_sessions as (
     select
         sessions.*,
@@ -107,9 +128,12 @@ final as (
         coalesce(linked_sessions.has_help_center_view, false)
         and not coalesce(linked_sessions.has_contact_form, false)
         and sessions_followed_by_ticket.session_id is null as is_self_served,
+        future_dated_sessions.session_id is not null as is_future_dated,
     from linked_sessions
     left join sessions_followed_by_ticket
         on linked_sessions.session_id = sessions_followed_by_ticket.session_id
+    left join future_dated_sessions
+        on linked_sessions.session_id = future_dated_sessions.session_id
 )
 
 select * from final

@@ -1,7 +1,9 @@
 -- One row per unified customer with touchpoints: the journey stages reached (in the order
 -- of seeds/journey_stage_order.csv), the furthest one, the stage of the latest
 -- interaction, and whether the journey is a dead end: it stopped before the last stage and
--- the customer has had no interaction for var('churn_days') days before as_of.
+-- the customer has had no interaction for var('churn_days') days before as_of. Like every
+-- measure relative to as_of, the dead end leaves out future-dated touchpoints
+-- (is_future_dated, serving contract); the stages and first/last touchpoints keep them.
 with touchpoints as (
     select * from {{ ref('fct_touchpoints') }}
 ),
@@ -16,6 +18,7 @@ staged_touchpoints as (
         touchpoints.occurred_at,
         touchpoints.journey_stage,
         stage_order.stage_number,
+        touchpoints.is_future_dated,
     from touchpoints
     inner join stage_order
         on touchpoints.journey_stage = stage_order.journey_stage
@@ -29,6 +32,7 @@ stages_per_customer as (
         stage_number,
         min(occurred_at) as first_reached_at,
         max(occurred_at) as last_reached_at,
+        max(occurred_at) filter (where is_future_dated is not true) as last_current_at,
     from staged_touchpoints
     group by all
 ),
@@ -54,6 +58,8 @@ journeys as (
         -- later stage): no window over every touchpoint
         max(last_reached_at) as last_touchpoint_at,
         arg_max(journey_stage, (last_reached_at, stage_number)) as last_stage,
+        -- the latest touchpoint that is not future-dated: the one recency is measured on
+        max(last_current_at) as last_current_touchpoint_at,
     from stages_per_customer
     group by customer_key
 ),
@@ -74,9 +80,13 @@ final as (
         cast(journeys.first_touchpoint_at as timestamp) as first_touchpoint_at,
         cast(journeys.last_touchpoint_at as timestamp) as last_touchpoint_at,
         journeys.furthest_stage_number = final_stage.last_stage_number as is_journey_complete,
-        journeys.furthest_stage_number < final_stage.last_stage_number
-        and journeys.last_touchpoint_at
-        < {{ dbt.dateadd('day', -1 * var('churn_days'), as_of()) }} as is_dead_end,
+        -- a customer with only future-dated touchpoints is not judged (as is_churned)
+        coalesce(
+            journeys.furthest_stage_number < final_stage.last_stage_number
+            and journeys.last_current_touchpoint_at
+            < {{ dbt.dateadd('day', -1 * var('churn_days'), as_of()) }},
+            false
+        ) as is_dead_end,
     from journeys
     cross join final_stage
 )

@@ -30,6 +30,7 @@ order_touchpoints as (
         'touchpoint' as stage_match_type,
         'order' as interaction_type,
         order_id as source_id,
+        is_future_dated,
     from orders
 ),
 
@@ -42,6 +43,7 @@ ticket_touchpoints as (
         'touchpoint' as stage_match_type,
         'ticket' as interaction_type,
         ticket_id as source_id,
+        is_future_dated,
     from tickets
 ),
 
@@ -54,6 +56,7 @@ response_touchpoints as (
         'touchpoint' as stage_match_type,
         'survey_response' as interaction_type,
         response_id as source_id,
+        is_future_dated,
     from responses
 ),
 
@@ -77,6 +80,7 @@ session_touchpoints as (
         'event_type' as stage_match_type,
         'web_session' as interaction_type,
         session_id as source_id,
+        is_future_dated,
     from sessions
 ),
 
@@ -99,6 +103,7 @@ final as (
         coalesce(matched_stage.journey_stage, default_stage.journey_stage) as journey_stage,
         all_touchpoints.interaction_type,
         all_touchpoints.source_id,
+        coalesce(all_touchpoints.is_future_dated, false) as is_future_dated,
     from all_touchpoints
     left join journey_stages as matched_stage
         on
