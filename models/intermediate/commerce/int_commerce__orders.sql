@@ -34,15 +34,10 @@ purchase_proofs as (
         purchase_events.order_id,
         coalesce(by_email.customer_key, by_device.customer_key) as customer_key,
     from purchase_events
-    left join customer_keys as by_email
-        on
-            by_email.identifier_type = 'email'
-            and purchase_events.email = by_email.identifier_value
-    left join customer_keys as by_device
-        on
-            by_device.identifier_type = 'anonymous_id'
-            and by_device.is_linked
-            and purchase_events.anonymous_id = by_device.identifier_value
+    {{ join_customer_key('email', 'purchase_events.email', 'by_email') }}
+    {{ join_customer_key(
+        'anonymous_id', 'purchase_events.anonymous_id', 'by_device', linked_only=true
+    ) }}
 ),
 
 proven_buyers as (
@@ -77,10 +72,7 @@ final as (
         orders.updated_at,
         orders.is_future_dated,
     from orders
-    left join customer_keys as by_customer_id
-        on
-            by_customer_id.identifier_type = 'crm_customer_id'
-            and orders.customer_id_normalized = by_customer_id.identifier_value
+    {{ join_customer_key('crm_customer_id', 'orders.customer_id_normalized', 'by_customer_id') }}
     left join proven_buyers
         on orders.order_id = proven_buyers.order_id
     left join order_amounts

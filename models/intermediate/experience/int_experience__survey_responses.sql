@@ -34,14 +34,8 @@ final as (
         {{ is_future_dated(['responses.submitted_at'], 'responses._loaded_at') }}
             as is_future_dated,
     from responses
-    left join customer_keys as by_customer_id
-        on
-            by_customer_id.identifier_type = 'crm_customer_id'
-            and responses.customer_id = by_customer_id.identifier_value
-    left join customer_keys as by_email
-        on
-            by_email.identifier_type = 'email'
-            and responses.respondent_email = by_email.identifier_value
+    {{ join_customer_key('crm_customer_id', 'responses.customer_id', 'by_customer_id') }}
+    {{ join_customer_key('email', 'responses.respondent_email', 'by_email') }}
     left join journey_stages as touchpoint_stage
         on
             touchpoint_stage.match_type = 'touchpoint'

@@ -82,14 +82,8 @@ final as (
         on tickets.ticket_id = slas.ticket_id
     left join requester_waits
         on tickets.ticket_id = requester_waits.ticket_id
-    left join customer_keys as by_customer_id
-        on
-            by_customer_id.identifier_type = 'crm_customer_id'
-            and tickets.customer_id_normalized = by_customer_id.identifier_value
-    left join customer_keys as by_email
-        on
-            by_email.identifier_type = 'email'
-            and tickets.contact_email = by_email.identifier_value
+    {{ join_customer_key('crm_customer_id', 'tickets.customer_id_normalized', 'by_customer_id') }}
+    {{ join_customer_key('email', 'tickets.contact_email', 'by_email') }}
 )
 
 select * from final

@@ -41,14 +41,10 @@ device_identifications as (
     from web_events
     semi join unlinked_devices
         on web_events.anonymous_id = unlinked_devices.anonymous_id
-    left join all_customer_keys as by_user_id
-        on
-            by_user_id.identifier_type = 'crm_customer_id'
-            and web_events.user_id = by_user_id.identifier_value
-    left join all_customer_keys as by_email
-        on
-            by_email.identifier_type = 'email'
-            and web_events.email = by_email.identifier_value
+    {{ join_customer_key(
+        'crm_customer_id', 'web_events.user_id', 'by_user_id', 'all_customer_keys'
+    ) }}
+    {{ join_customer_key('email', 'web_events.email', 'by_email', 'all_customer_keys') }}
     where web_events.user_id is not null or web_events.email is not null
 ),
 
