@@ -1,3 +1,6 @@
+-- A table: the other models of this folder are kept incrementally per visitor
+-- (dbt_project.yml); this one is recomputed from them.
+{{ config(materialized='table') }}
 -- A session belongs to the customer of its device (anonymous_id). A device that links no
 -- one (shared by several customers, a kiosk: int_identity__rejected_identifiers) is a
 -- visitor of its own, except for a session in which it showed exactly one customer (the
