@@ -411,3 +411,30 @@ def test_clv_model_not_fitted_is_a_warning_that_names_it(db: Path, data_dir: Pat
     result = run_suite(db, "marts_clv_model_parameters", data_dir=data_dir)
     assert result.status == "warning" and not result.blocking_failures
     assert "bg_nbd not fitted: no customer has a repeat purchase" in result.warnings[0].describe()
+
+
+def test_results_of_frames_no_suite_has_leave_the_store(clean_db: Path, data_dir: Path):
+    """A result of an older version's frame (e.g. the raw schema frames, gone since the
+    landing rules are the loader's) is dropped at the next run, from the store and docs."""
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
+
+    from orchestration.quality.run import gx_context
+
+    run_suite(clean_db, "marts_fct_tickets", data_dir=data_dir, run_name="before")
+    store = gx_context(data_dir).validation_results_store
+    [key] = [
+        k
+        for k in store.list_keys()
+        if k.expectation_suite_identifier.name == "marts_fct_tickets.customer_link"
+        and k.run_id.run_name == "before"
+    ]
+    gone = ExpectationSuiteIdentifier(name="raw_crm_orders.schema")
+    store.set(ValidationResultIdentifier(gone, key.run_id, key.batch_identifier), store.get(key))
+    assert gone.name in {k.expectation_suite_identifier.name for k in store.list_keys()}
+    run_suite(clean_db, "marts_fct_tickets", data_dir=data_dir)
+    names = {k.expectation_suite_identifier.name for k in store.list_keys()}
+    assert gone.name not in names and "marts_fct_tickets.customer_link" in names
+    assert "raw_crm_orders.schema" not in (data_dir / "docs" / "index.html").read_text()

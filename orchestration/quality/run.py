@@ -245,22 +245,28 @@ def _checkpoint(context, suite: Suite, frame: Frame, build_docs: bool):
 
 
 def _prune_results(context, docs_dir: Path, suite_names: list[str]) -> None:
-    """Keep the newest KEEP_RESULTS validation results of each suite frame (store, docs)."""
+    """Keep the newest KEEP_RESULTS validation results of each suite frame (store, docs);
+    drop those of frames no suite has any more (e.g. from an older version)."""
     store = context.validation_results_store
+    current = {f"{s.name}.{f.name}" for s in SUITES_BY_NAME.values() for f in s.frames}
     by_suite: dict[str, list] = {}
+    stale = []
     for key in store.list_keys():
         if isinstance(key, ValidationResultIdentifier):
             name = key.expectation_suite_identifier.name
             if name in suite_names:
                 by_suite.setdefault(name, []).append(key)
+            elif name not in current:
+                stale.append(key)
     for keys in by_suite.values():
         keys.sort(key=lambda k: str(k.run_id.run_time), reverse=True)
-        for old in keys[KEEP_RESULTS:]:
-            store.remove_key(old)
-            page = docs_dir / "validations" / Path(*old.to_tuple()[:-1])
-            (page / f"{old.to_tuple()[-1]}.html").unlink(missing_ok=True)
-            if page.exists() and not any(page.iterdir()):
-                shutil.rmtree(page, ignore_errors=True)
+        stale += keys[KEEP_RESULTS:]
+    for old in stale:
+        store.remove_key(old)
+        page = docs_dir / "validations" / Path(*old.to_tuple()[:-1])
+        (page / f"{old.to_tuple()[-1]}.html").unlink(missing_ok=True)
+        if page.exists() and not any(page.iterdir()):
+            shutil.rmtree(page, ignore_errors=True)
 
 
 # ---------------------------------------------------------------------------------------

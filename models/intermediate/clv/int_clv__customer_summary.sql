@@ -14,7 +14,7 @@
 -- last bits from run to run, and the CLV fit with it (an exact DECIMAL sum needs no order,
 -- but the summary must not depend on the amount's type).
 with orders as (
-    select * from {{ ref('fct_orders') }}
+    select * from {{ ref('int_commerce__orders') }}
 ),
 
 as_of as (

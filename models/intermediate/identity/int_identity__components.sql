@@ -1,6 +1,3 @@
-{%- set max_crm = var('max_crm_records_per_person') -%}
-{%- set max_emails = var('max_emails_per_person') -%}
-{%- set max_phones = var('max_phones_per_person') -%}
 {%- set person_limits = var('max_crm_persons_per_identifier') -%}
 -- Connected components of the identity graph: one component is one person.
 --
@@ -60,15 +57,7 @@ first_pass as (
 ),
 
 first_pass_over_limit as (
-    select first_pass.component_id
-    from first_pass
-    inner join graph_nodes
-        on first_pass.node_id = graph_nodes.node_id
-    group by first_pass.component_id
-    having
-        count(*) filter (where graph_nodes.identifier_type = 'crm_customer_id') > {{ max_crm }}
-        or count(*) filter (where graph_nodes.identifier_type = 'email') > {{ max_emails }}
-        or count(*) filter (where graph_nodes.identifier_type = 'phone') > {{ max_phones }}
+    {{ components_over_person_limits('first_pass', 'graph_nodes') }}
 ),
 
 first_pass_over_limit_nodes as (
@@ -97,14 +86,7 @@ second_pass_nodes as (
 ),
 
 second_pass_edges as (
-    select
-        crm_edges.src,
-        crm_edges.dst
-    from crm_edges
-    semi join second_pass_nodes as src_nodes
-        on crm_edges.src = src_nodes.node_id
-    semi join second_pass_nodes as dst_nodes
-        on crm_edges.dst = dst_nodes.node_id
+    {{ edges_within('crm_edges', 'second_pass_nodes') }}
 ),
 
 second_pass as (
@@ -112,15 +94,7 @@ second_pass as (
 ),
 
 second_pass_over_limit as (
-    select second_pass.component_id
-    from second_pass
-    inner join graph_nodes
-        on second_pass.node_id = graph_nodes.node_id
-    group by second_pass.component_id
-    having
-        count(*) filter (where graph_nodes.identifier_type = 'crm_customer_id') > {{ max_crm }}
-        or count(*) filter (where graph_nodes.identifier_type = 'email') > {{ max_emails }}
-        or count(*) filter (where graph_nodes.identifier_type = 'phone') > {{ max_phones }}
+    {{ components_over_person_limits('second_pass', 'graph_nodes') }}
 ),
 
 third_pass_nodes as (
@@ -130,19 +104,20 @@ third_pass_nodes as (
         on second_pass.component_id = second_pass_over_limit.component_id
 ),
 
+third_pass_candidate_edges as (
+    {{ edges_within('crm_edges', 'third_pass_nodes') }}
+),
+
+-- only the edges at a CRM record
 third_pass_edges as (
     select
-        crm_edges.src,
-        crm_edges.dst
-    from crm_edges
-    semi join third_pass_nodes as src_nodes
-        on crm_edges.src = src_nodes.node_id
-    semi join third_pass_nodes as dst_nodes
-        on crm_edges.dst = dst_nodes.node_id
+        third_pass_candidate_edges.src,
+        third_pass_candidate_edges.dst
+    from third_pass_candidate_edges
     inner join graph_nodes as src_graph_nodes
-        on crm_edges.src = src_graph_nodes.node_id
+        on third_pass_candidate_edges.src = src_graph_nodes.node_id
     inner join graph_nodes as dst_graph_nodes
-        on crm_edges.dst = dst_graph_nodes.node_id
+        on third_pass_candidate_edges.dst = dst_graph_nodes.node_id
     where 'crm_customer_id' in (src_graph_nodes.identifier_type, dst_graph_nodes.identifier_type)
 ),
 
@@ -256,14 +231,7 @@ others_graph_nodes as (
 ),
 
 others_graph_edges as (
-    select
-        edges.src_node_id as src,
-        edges.dst_node_id as dst
-    from edges
-    semi join linking_others as src_nodes
-        on edges.src_node_id = src_nodes.node_id
-    semi join linking_others as dst_nodes
-        on edges.dst_node_id = dst_nodes.node_id
+    {{ edges_within('edges', 'linking_others', 'src_node_id', 'dst_node_id') }}
     union all
     select
         attachments.node_id as src,

@@ -31,29 +31,20 @@ guard_rejections as (
     where rejection_reason is not null
 ),
 
-bridge_rejections as (
+-- bridges (int_identity__components, steps 2-3) and identifiers the CRM persons reject
+-- (steps 4-5): a node is one or the other, never both
+component_rejections as (
     select
         nodes.identifier_type,
         nodes.identifier_value,
-        'component_over_limit' as rejection_reason,
-        'bridge between CRM records of a component over a max_*_per_person limit' as detail,
-        nodes.linked_crm_records,
-        nodes.linked_emails,
-        nodes.first_seen_at,
-        nodes.last_seen_at
-    from components
-    inner join nodes
-        on components.node_id = nodes.node_id
-    where components.is_bridge
-),
-
-crm_person_rejections as (
-    select
-        nodes.identifier_type,
-        nodes.identifier_value,
-        components.rejection_reason,
-        case components.rejection_reason
-            when 'shared_by_crm_persons'
+        case
+            when components.is_bridge then 'component_over_limit'
+            else components.rejection_reason
+        end as rejection_reason,
+        case
+            when components.is_bridge
+                then 'bridge between CRM records of a component over a max_*_per_person limit'
+            when components.rejection_reason = 'shared_by_crm_persons'
                 then 'seen directly with more CRM persons than max_crm_persons_per_identifier'
             else 'would unite CRM persons it is not seen directly with'
         end as detail,
@@ -64,15 +55,13 @@ crm_person_rejections as (
     from components
     inner join nodes
         on components.node_id = nodes.node_id
-    where components.rejection_reason is not null
+    where components.is_bridge or components.rejection_reason is not null
 ),
 
 final as (
     select * from guard_rejections
     union all
-    select * from bridge_rejections
-    union all
-    select * from crm_person_rejections
+    select * from component_rejections
 )
 
 select * from final

@@ -3,13 +3,14 @@
 -- as_of: the month that contains as_of is measured at as_of), the share whose last such
 -- order is more than var('churn_days') days before that moment. One row per month with
 -- orders. Future-dated orders (is_future_dated) are left out: churn is relative to as_of.
--- Months are those of the reporting time zone (var reporting_time_zone): a month ends at
+-- fct_orders has one row per order (its latest version). Months are those of the
+-- reporting time zone (var reporting_time_zone): a month ends at
 -- midnight there.
 with orders as (
-    select * from {{ ref('fct_orders') }}
+    select * from {{ ref('int_commerce__orders') }}
 ),
 
-latest_orders as (
+kpi_orders as (
     select
         order_id,
         customer_key,
@@ -17,17 +18,13 @@ latest_orders as (
         status,
         is_future_dated
     from orders
-    qualify row_number() over (
-        partition by order_id
-        order by updated_at desc nulls last
-    ) = 1
 ),
 
 non_cancelled_orders as (
     select
         customer_key,
         ordered_at
-    from latest_orders
+    from kpi_orders
     where
         status != 'cancelled'
         and customer_key is not null

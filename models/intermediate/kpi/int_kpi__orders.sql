@@ -3,7 +3,8 @@
 -- channel, by currency and by month. A slice restricts the orders (the orders of that
 -- channel / currency / month) and the customers are counted over those orders; churn_rate
 -- by month is instead the churn rate at the end of the month (int_kpi__churn_by_month).
--- Orders are the latest version of each order_id; customers are unified customers.
+-- Orders are fct_orders (one row per order_id, its latest version); customers are
+-- unified customers.
 -- churn_rate is relative to as_of: it leaves out future-dated orders (is_future_dated: a
 -- timestamp after the load time of its batch cannot be true), so a customer's last order
 -- is the last one that can be true, and a customer with only such orders is not counted.
@@ -12,14 +13,14 @@
 -- amount nor its customer (it is warned about in the quality suite). The `currency`
 -- breakdown is in that currency: every order of it counts, at its own amount.
 with orders as (
-    select * from {{ ref('fct_orders') }}
+    select * from {{ ref('int_commerce__orders') }}
 ),
 
 churn_by_month as (
     select * from {{ ref('int_kpi__churn_by_month') }}
 ),
 
-latest_orders as (
+kpi_orders as (
     select
         order_id,
         customer_key,
@@ -33,14 +34,10 @@ latest_orders as (
         status not in ('cancelled', 'returned') as is_revenue,
         is_future_dated is true as is_future_dated
     from orders
-    qualify row_number() over (
-        partition by order_id
-        order by updated_at desc nulls last
-    ) = 1
 ),
 
 sliced as (
-    {{ kpi_slices('latest_orders', ['channel', 'currency'], 'ordered_at') }}
+    {{ kpi_slices('kpi_orders', ['channel', 'currency'], 'ordered_at') }}
 ),
 
 -- the money of each slice: the order's own currency in a currency breakdown, else the
@@ -55,10 +52,7 @@ valued as (
 
 customers_per_slice as (
     select
-        grain,
-        period_start,
-        dimension,
-        dimension_value,
+        {{ kpi_slice_columns() }}
         customer_key,
         count_if(not is_cancelled) as non_cancelled_orders,
         count_if(not is_cancelled and is_valued) as valued_non_cancelled_orders,
@@ -73,10 +67,7 @@ customers_per_slice as (
 
 customer_kpis as (
     select
-        grain,
-        period_start,
-        dimension,
-        dimension_value,
+        {{ kpi_slice_columns() }}
         count_if(non_cancelled_orders >= 1) as buyers,
         count_if(non_cancelled_orders >= 2) as repeat_buyers,
         sum(non_cancelled_orders) as non_cancelled_orders,
@@ -93,108 +84,76 @@ customer_kpis as (
 
 order_kpis as (
     select
-        grain,
-        period_start,
-        dimension,
-        dimension_value,
+        {{ kpi_slice_columns() }}
         sum(kpi_amount) filter (where is_revenue and is_valued) as revenue_amount,
         count_if(is_revenue and is_valued) as revenue_orders
     from valued
     group by all
 ),
 
-unpivoted as (
+-- one row per slice, every order KPI computed once; churn_rate by month is the monthly
+-- stock of int_kpi__churn_by_month (a month slice's customers are not those of the month)
+slices as (
     select
-        'repeat_customer_rate' as kpi,
-        grain,
-        period_start,
-        dimension,
-        dimension_value,
-        100.0 * repeat_buyers / buyers as value,
-        repeat_buyers as numerator,
-        buyers as denominator,
-        buyers as sample_size
-    from customer_kpis
-    where buyers > 0
-    union all
-    select
-        'purchase_frequency' as kpi,
-        grain,
-        period_start,
-        dimension,
-        dimension_value,
-        non_cancelled_orders / cast(buyers as double) as value,
-        non_cancelled_orders as numerator,
-        buyers as denominator,
-        buyers as sample_size
-    from customer_kpis
-    where buyers > 0
-    union all
-    select
-        'customer_lifetime_value' as kpi,
-        grain,
-        period_start,
-        dimension,
-        dimension_value,
-        revenue / cast(valued_buyers as double) as value,
-        revenue as numerator,
-        valued_buyers as denominator,
-        valued_buyers as sample_size
-    from customer_kpis
-    where valued_buyers > 0
-    union all
-    select
-        'churn_rate' as kpi,
-        grain,
-        period_start,
-        dimension,
-        dimension_value,
-        100.0 * churned / churn_customers as value,
-        churned as numerator,
-        churn_customers as denominator,
-        churn_customers as sample_size
-    from customer_kpis
-    where churn_customers > 0 and grain = 'all_time'
-    union all
-    select
-        'average_order_value' as kpi,
-        grain,
-        period_start,
-        dimension,
-        dimension_value,
-        revenue_amount / cast(revenue_orders as double) as value,
-        revenue_amount as numerator,
-        revenue_orders as denominator,
-        revenue_orders as sample_size
+        order_kpis.grain,
+        order_kpis.period_start,
+        order_kpis.dimension,
+        order_kpis.dimension_value,
+        customer_kpis.buyers,
+        customer_kpis.repeat_buyers,
+        customer_kpis.non_cancelled_orders,
+        customer_kpis.valued_buyers,
+        customer_kpis.revenue,
+        order_kpis.revenue_amount,
+        order_kpis.revenue_orders,
+        100.0 * customer_kpis.repeat_buyers / customer_kpis.buyers as repeat_customer_rate,
+        customer_kpis.non_cancelled_orders / cast(customer_kpis.buyers as double)
+            as purchase_frequency,
+        customer_kpis.revenue / cast(customer_kpis.valued_buyers as double)
+            as customer_lifetime_value,
+        order_kpis.revenue_amount / cast(order_kpis.revenue_orders as double)
+            as average_order_value,
+        case
+            when order_kpis.grain = 'all_time' then customer_kpis.churned
+            else churn_by_month.numerator
+        end as churned,
+        case
+            when order_kpis.grain = 'all_time' then customer_kpis.churn_customers
+            else churn_by_month.denominator
+        end as churn_customers,
+        case
+            when order_kpis.grain = 'all_time'
+                then 100.0 * customer_kpis.churned / customer_kpis.churn_customers
+            else churn_by_month.value
+        end as churn_rate
     from order_kpis
-    where revenue_orders > 0
-    union all
-    select
-        'churn_rate' as kpi,
-        grain,
-        period_start,
-        dimension,
-        dimension_value,
-        value,
-        numerator,
-        denominator,
-        sample_size
-    from churn_by_month
+    left join customer_kpis
+        on
+            order_kpis.grain = customer_kpis.grain
+            and order_kpis.period_start is not distinct from customer_kpis.period_start
+            and order_kpis.dimension = customer_kpis.dimension
+            and order_kpis.dimension_value = customer_kpis.dimension_value
+    left join churn_by_month
+        on
+            order_kpis.grain = churn_by_month.grain
+            and order_kpis.period_start = churn_by_month.period_start
+            and order_kpis.dimension = churn_by_month.dimension
 ),
 
 final as (
-    select
-        kpi,
-        grain,
-        period_start,
-        dimension,
-        dimension_value,
-        cast(value as double) as value,
-        cast(numerator as double) as numerator,
-        cast(denominator as double) as denominator,
-        cast(sample_size as bigint) as sample_size,
-        cast(null as double) as margin_of_error_95
-    from unpivoted
+    {{ kpi_rows('slices', [
+        {'kpi': 'repeat_customer_rate', 'value': 'repeat_customer_rate',
+         'numerator': 'repeat_buyers', 'denominator': 'buyers', 'sample_size': 'buyers'},
+        {'kpi': 'purchase_frequency', 'value': 'purchase_frequency',
+         'numerator': 'non_cancelled_orders', 'denominator': 'buyers', 'sample_size': 'buyers'},
+        {'kpi': 'customer_lifetime_value', 'value': 'customer_lifetime_value',
+         'numerator': 'revenue', 'denominator': 'valued_buyers', 'sample_size': 'valued_buyers'},
+        {'kpi': 'churn_rate', 'value': 'churn_rate', 'numerator': 'churned',
+         'denominator': 'churn_customers', 'sample_size': 'churn_customers'},
+        {'kpi': 'average_order_value', 'value': 'average_order_value',
+         'numerator': 'revenue_amount', 'denominator': 'revenue_orders',
+         'sample_size': 'revenue_orders'},
+    ]) }}
 )
 
 select * from final

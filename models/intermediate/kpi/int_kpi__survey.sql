@@ -1,9 +1,12 @@
--- Survey KPIs (nps, csat, ces) in the long shape of kpi_scorecard, for every slice:
--- all_time overall, all_time by touchpoint / journey_stage / channel, and by month.
--- Answers are de-duplicated by response_id (the first submitted) and only answers with a
--- score count.
+-- Survey KPIs (nps, csat, ces), each computed here once, in the long shape of
+-- kpi_scorecard (kpi = survey_type) for every slice: all_time overall, all_time by
+-- touchpoint / journey_stage / channel, and by month. Answers are one row per response_id
+-- (staging keeps the first submitted) and only answers with a score count. The columns after
+-- the scorecard's are the breakdown that survey_kpis publishes (counts, shares, mean, the
+-- CES easy share). Score bands: dbt vars nps_promoter_min_score, nps_passive_min_score,
+-- csat_satisfied_min_score, ces_easy_min_score.
 with survey_responses as (
-    select * from {{ ref('fct_survey_responses') }}
+    select * from {{ ref('int_experience__survey_responses') }}
 ),
 
 scored_answers as (
@@ -20,10 +23,6 @@ scored_answers as (
     where
         score is not null
         and survey_type in ('nps', 'csat', 'ces')
-    qualify row_number() over (
-        partition by response_id
-        order by submitted_at
-    ) = 1
 ),
 
 sliced as (
@@ -33,14 +32,14 @@ sliced as (
 aggregated as (
     select
         survey_type,
-        grain,
-        period_start,
-        dimension,
-        dimension_value,
+        {{ kpi_slice_columns() }}
         count(*) as answers,
         count_if(nps_category = 'promoter') as promoters,
+        count_if(nps_category = 'passive') as passives,
         count_if(nps_category = 'detractor') as detractors,
         count_if(score >= {{ var('csat_satisfied_min_score') }}) as satisfied,
+        count_if(score >= {{ var('ces_easy_min_score') }}) as easy,
+        avg(score) as mean_score,
         sum(score) as score_sum,
         sum(score * score) as score_sum_of_squares
     from sliced
@@ -50,10 +49,7 @@ aggregated as (
 final as (
     select
         survey_type as kpi,
-        grain,
-        period_start,
-        dimension,
-        dimension_value,
+        {{ kpi_slice_columns() }}
         cast(case survey_type
             when 'nps' then 100.0 * (promoters - detractors) / answers
             when 'csat' then 100.0 * satisfied / answers
@@ -72,7 +68,27 @@ final as (
             when 'ces' then {{ mean_margin_of_error(
                 'score_sum', 'score_sum_of_squares', 'answers'
             ) }}
-        end as double) as margin_of_error_95
+        end as double) as margin_of_error_95,
+        survey_type,
+        cast(answers as bigint) as answers,
+        cast(mean_score as double) as mean_score,
+        cast(case when survey_type = 'nps' then promoters end as bigint) as promoters,
+        cast(case when survey_type = 'nps' then passives end as bigint) as passives,
+        cast(case when survey_type = 'nps' then detractors end as bigint) as detractors,
+        cast(case when survey_type = 'nps' then 100.0 * promoters / answers end as double)
+            as promoter_share,
+        cast(case when survey_type = 'nps' then 100.0 * passives / answers end as double)
+            as passive_share,
+        cast(case when survey_type = 'nps' then 100.0 * detractors / answers end as double)
+            as detractor_share,
+        cast(case when survey_type = 'ces' then 100.0 * easy / answers end as double)
+            as ces_easy_share,
+        cast(
+            case
+                when survey_type = 'ces'
+                    then {{ proportion_margin_of_error('easy', 'answers') }}
+            end as double
+        ) as ces_easy_share_margin_of_error_95
     from aggregated
 )
 

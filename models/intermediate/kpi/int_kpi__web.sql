@@ -1,14 +1,17 @@
 -- Web KPIs in the long shape of kpi_scorecard: conversion_rate, cart_abandonment_rate and
 -- self_service_rate, all_time overall, by device_type and utm_source, and by month of the
--- session start. Sessions are fct_web_sessions (30 minutes of inactivity end a session).
+-- session start. Sessions are int_web__customer_sessions (published as fct_web_sessions;
+-- var session_timeout_minutes of inactivity end a session).
 -- Self-service: a session with a help_center_view, no contact_form event and no ticket
--- opened by the same customer between the session start and 24 hours after its end.
+-- opened by the same customer between the session start and
+-- var self_service_ticket_window_hours after its end (macro sessions_followed_by_ticket,
+-- which int_web__customer_sessions.is_self_served uses too).
 with web_sessions as (
-    select * from {{ ref('fct_web_sessions') }}
+    select * from {{ ref('int_web__customer_sessions') }}
 ),
 
 tickets as (
-    select * from {{ ref('fct_tickets') }}
+    select * from {{ ref('int_service__tickets') }}
 ),
 
 sessions_followed_by_ticket as (
@@ -38,10 +41,7 @@ sliced as (
 
 aggregated as (
     select
-        grain,
-        period_start,
-        dimension,
-        dimension_value,
+        {{ kpi_slice_columns() }}
         count(*) as sessions,
         count_if(has_purchase) as purchase_sessions,
         count_if(has_add_to_cart) as cart_sessions,
@@ -52,57 +52,26 @@ aggregated as (
     group by all
 ),
 
-unpivoted as (
+slices as (
     select
-        'conversion_rate' as kpi,
-        grain,
-        period_start,
-        dimension,
-        dimension_value,
-        100.0 * purchase_sessions / sessions as value,
-        purchase_sessions as numerator,
-        sessions as denominator
+        *,
+        100.0 * purchase_sessions / sessions as conversion_rate,
+        100.0 * abandoned_cart_sessions / cart_sessions as cart_abandonment_rate,
+        100.0 * self_served_sessions / help_center_sessions as self_service_rate
     from aggregated
-    where sessions > 0
-    union all
-    select
-        'cart_abandonment_rate' as kpi,
-        grain,
-        period_start,
-        dimension,
-        dimension_value,
-        100.0 * abandoned_cart_sessions / cart_sessions as value,
-        abandoned_cart_sessions as numerator,
-        cart_sessions as denominator
-    from aggregated
-    where cart_sessions > 0
-    union all
-    select
-        'self_service_rate' as kpi,
-        grain,
-        period_start,
-        dimension,
-        dimension_value,
-        100.0 * self_served_sessions / help_center_sessions as value,
-        self_served_sessions as numerator,
-        help_center_sessions as denominator
-    from aggregated
-    where help_center_sessions > 0
 ),
 
 final as (
-    select
-        kpi,
-        grain,
-        period_start,
-        dimension,
-        dimension_value,
-        cast(value as double) as value,
-        cast(numerator as double) as numerator,
-        cast(denominator as double) as denominator,
-        cast(denominator as bigint) as sample_size,
-        cast(null as double) as margin_of_error_95
-    from unpivoted
+    {{ kpi_rows('slices', [
+        {'kpi': 'conversion_rate', 'value': 'conversion_rate', 'numerator': 'purchase_sessions',
+         'denominator': 'sessions', 'sample_size': 'sessions'},
+        {'kpi': 'cart_abandonment_rate', 'value': 'cart_abandonment_rate',
+         'numerator': 'abandoned_cart_sessions', 'denominator': 'cart_sessions',
+         'sample_size': 'cart_sessions'},
+        {'kpi': 'self_service_rate', 'value': 'self_service_rate',
+         'numerator': 'self_served_sessions', 'denominator': 'help_center_sessions',
+         'sample_size': 'help_center_sessions'},
+    ]) }}
 )
 
 select * from final

@@ -2,18 +2,13 @@
     'page_view', 'product_view', 'search', 'add_to_cart', 'checkout_start', 'purchase',
     'signup', 'login', 'help_center_view', 'contact_form',
 ] -%}
-{{ config(
-    materialized=incremental_materialization(),
-    unique_key='anonymous_id',
-    incremental_strategy='delete+insert',
-    on_schema_change='fail'
-) }}
 -- Web sessions: one anonymous_id's events with no gap over var('session_timeout_minutes')
 -- minutes, the gap measured exactly (seconds_between: 1800.8 s is over 30 minutes).
 -- session_id is derived from the anonymous_id and the session's first event.
 -- event_at is never NULL (the loader requires it; a not_null test on stg_web__events guards
 -- it): the incremental build below relies on it.
--- Incremental: every anonymous_id with events loaded since the high-water mark gets its
+-- Incremental (configured for models/intermediate/web in dbt_project.yml): every
+-- anonymous_id with events loaded since the high-water mark gets its
 -- sessions rewritten (delete+insert on anonymous_id), equal to a full refresh. Only the
 -- tail of its history is recomputed from events: a session that ended more than the
 -- timeout before the visitor's earliest new event cannot change (that event, and every
@@ -87,7 +82,7 @@ events as (
 ),
 
 -- event_rank orders a visitor's events (by time, then event_id) with one bigint, so the
--- min_by calls below compare integers instead of (event_at, event_id) structs
+-- arg_min calls below compare integers instead of (event_at, event_id) structs
 -- (measured at 13 M events: 34 s -> 25 s)
 gaps as (
     select

@@ -1,15 +1,10 @@
-{{ config(
-    materialized=incremental_materialization(),
-    unique_key='anonymous_id',
-    incremental_strategy='delete+insert',
-    on_schema_change='fail'
-) }}
 -- Every identifier a web visitor (anonymous_id) showed in its events: itself, the user_id
 -- it logged in as, the email it typed and the order_id it bought, with how many events
 -- showed it and when. The web half of the identity evidence, kept incrementally so a run
 -- does not regroup the whole clickstream: every anonymous_id with events loaded since the
 -- high-water mark has all of its rows recomputed from all of its events (delete+insert on
--- anonymous_id), so the result equals a full refresh.
+-- anonymous_id, configured for models/intermediate/web in dbt_project.yml), so the
+-- result equals a full refresh.
 with all_events as (
     select * from {{ ref('stg_web__events') }}
 ),

@@ -14,16 +14,14 @@ orders as (
     select * from {{ ref('fct_orders') }}
 ),
 
-tickets as (
-    select * from {{ ref('fct_tickets') }}
-),
-
 responses as (
     select * from {{ ref('fct_survey_responses') }}
 ),
 
-sessions as (
-    select * from {{ ref('fct_web_sessions') }}
+-- the customer timeline (every ticket, answer and session of a customer, once): the
+-- interactions are counted from it
+touchpoints as (
+    select * from {{ ref('fct_touchpoints') }}
 ),
 
 identifiers as (
@@ -63,20 +61,19 @@ order_summary as (
     group by customer_key
 ),
 
-ticket_summary as (
+interaction_counts as (
     select
         customer_key,
-        count(*) as tickets_count,
-        max(opened_at) as last_ticket_at
-    from tickets
-    where customer_key is not null
+        count(*) filter (where interaction_type = 'ticket') as tickets_count,
+        count(*) filter (where interaction_type = 'survey_response') as survey_responses_count,
+        count(*) filter (where interaction_type = 'web_session') as web_sessions_count
+    from touchpoints
     group by customer_key
 ),
 
 nps_answers as (
     select
         customer_key,
-        count(*) as survey_responses_count,
         max_by(score, {{ ordering_key(['submitted_at', 'response_id']) }}) filter (
             where survey_type = 'nps' and has_score
         ) as last_nps_score,
@@ -85,16 +82,6 @@ nps_answers as (
         ) as last_nps_category,
         max(submitted_at) filter (where survey_type = 'nps' and has_score) as last_nps_at
     from responses
-    where customer_key is not null
-    group by customer_key
-),
-
-session_summary as (
-    select
-        customer_key,
-        count(*) as web_sessions_count,
-        max(started_at) as last_web_session_at
-    from sessions
     where customer_key is not null
     group by customer_key
 ),
@@ -125,24 +112,22 @@ joined as (
         order_summary.first_order_at,
         order_summary.last_order_at,
         order_summary.last_churn_order_at,
-        coalesce(ticket_summary.tickets_count, 0) as tickets_count,
-        coalesce(nps_answers.survey_responses_count, 0) as survey_responses_count,
+        coalesce(interaction_counts.tickets_count, 0) as tickets_count,
+        coalesce(interaction_counts.survey_responses_count, 0) as survey_responses_count,
         nps_answers.last_nps_score,
         nps_answers.last_nps_category,
         nps_answers.last_nps_at,
-        coalesce(session_summary.web_sessions_count, 0) as web_sessions_count,
+        coalesce(interaction_counts.web_sessions_count, 0) as web_sessions_count,
         {{ as_of() }} as as_of_at
     from identifiers
     left join profiles
         on identifiers.customer_key = profiles.customer_key
     left join order_summary
         on identifiers.customer_key = order_summary.customer_key
-    left join ticket_summary
-        on identifiers.customer_key = ticket_summary.customer_key
+    left join interaction_counts
+        on identifiers.customer_key = interaction_counts.customer_key
     left join nps_answers
         on identifiers.customer_key = nps_answers.customer_key
-    left join session_summary
-        on identifiers.customer_key = session_summary.customer_key
 ),
 
 final as (

@@ -29,7 +29,8 @@ order_touchpoints as (
         'purchase' as touchpoint,
         'touchpoint' as stage_match_type,
         'order' as interaction_type,
-        order_id as source_id
+        order_id as source_id,
+        is_future_dated
     from orders
 ),
 
@@ -41,7 +42,8 @@ ticket_touchpoints as (
         'support' as touchpoint,
         'touchpoint' as stage_match_type,
         'ticket' as interaction_type,
-        ticket_id as source_id
+        ticket_id as source_id,
+        is_future_dated
     from tickets
 ),
 
@@ -53,7 +55,8 @@ response_touchpoints as (
         touchpoint,
         'touchpoint' as stage_match_type,
         'survey_response' as interaction_type,
-        response_id as source_id
+        response_id as source_id,
+        is_future_dated
     from responses
 ),
 
@@ -76,7 +79,8 @@ session_touchpoints as (
         end as touchpoint,
         'event_type' as stage_match_type,
         'web_session' as interaction_type,
-        session_id as source_id
+        session_id as source_id,
+        is_future_dated
     from sessions
 ),
 
@@ -98,7 +102,8 @@ final as (
         all_touchpoints.touchpoint,
         coalesce(matched_stage.journey_stage, default_stage.journey_stage) as journey_stage,
         all_touchpoints.interaction_type,
-        all_touchpoints.source_id
+        all_touchpoints.source_id,
+        coalesce(all_touchpoints.is_future_dated, false) as is_future_dated
     from all_touchpoints
     left join journey_stages as matched_stage
         on

@@ -1,50 +1,8 @@
--- An answer belongs to the customer of its customer_id, else of its respondent_email.
-with responses as (
-    select * from {{ ref('stg_survey__responses') }}
-),
-
-customer_keys as (
-    select * from {{ ref('int_identity__customer_keys') }}
-),
-
-journey_stages as (
-    select * from {{ ref('journey_stages') }}
-),
-
-final as (
-    select
-        responses.response_id,
-        coalesce(by_customer_id.customer_key, by_email.customer_key) as customer_key,
-        responses.survey_id,
-        responses.survey_type,
-        responses.submitted_at,
-        responses.touchpoint,
-        coalesce(touchpoint_stage.journey_stage, default_stage.journey_stage) as journey_stage,
-        responses.channel,
-        responses.score,
-        responses.score is not null as has_score,
-        case
-            when responses.survey_type = 'nps' then {{ nps_category('responses.score') }}
-        end as nps_category,
-        -- published masked; as written in pii.pii_survey_comments
-        {{ mask_contact_details('responses.comment') }} as comment,
-        responses.language,
-        responses.related_id
-    from responses
-    left join customer_keys as by_customer_id
-        on
-            by_customer_id.identifier_type = 'crm_customer_id'
-            and responses.customer_id = by_customer_id.identifier_value
-    left join customer_keys as by_email
-        on
-            by_email.identifier_type = 'email'
-            and responses.respondent_email = by_email.identifier_value
-    left join journey_stages as touchpoint_stage
-        on
-            touchpoint_stage.match_type = 'touchpoint'
-            and responses.touchpoint = touchpoint_stage.match_value
-    left join journey_stages as default_stage
-        on default_stage.match_type = 'default'
+-- Published as computed in int_experience__survey_responses (marts read intermediates, and the
+-- KPI intermediates read int_experience__survey_responses too). The columns and their types are the
+-- serving contract's, enforced by the model contract in yml (hence `select *`).
+with experience_rows as (
+    select * from {{ ref('int_experience__survey_responses') }}
 )
 
-select * from final
+select * from experience_rows  -- noqa: AM04

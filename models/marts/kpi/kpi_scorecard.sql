@@ -8,8 +8,17 @@ with kpis as (
     select * from {{ ref('kpis') }}
 ),
 
+-- the survey intermediate also carries survey_kpis' breakdown columns: the scorecard's only
 survey_kpis as (
-    select * from {{ ref('int_kpi__survey') }}
+    select
+        kpi,
+        {{ kpi_slice_columns() }}
+        value,
+        numerator,
+        denominator,
+        sample_size,
+        margin_of_error_95
+    from {{ ref('int_kpi__survey') }}
 ),
 
 order_kpis as (

@@ -1,7 +1,6 @@
-{{ config(materialized='table') }}
--- A table, not a view: identifiers are normalised by a Python function (normalize_identifier)
--- that only dbt's connections have. Phones come from stg_crm__phone_numbers (each
--- distinct text parsed once, by libphonenumber).
+-- A table (dbt_project.yml), not a view: identifiers are normalised by a Python function
+-- (normalize_identifier) that only dbt's connections have. Phones come from
+-- stg_crm__phone_numbers (each distinct text parsed once, by libphonenumber).
 -- Every distinct loaded version of every CRM customer record, normalised. The identity
 -- graph links a record through its latest version and keeps the older ones as history.
 {%- set region = var('default_phone_region') | string %}

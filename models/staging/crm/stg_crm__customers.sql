@@ -1,6 +1,5 @@
-{{ config(materialized='table') }}
--- A table, not a view like the rest of staging: picking the latest version is a window
--- over every version, which each model and test reading a view would compute again.
+-- A table (dbt_project.yml), not a view: picking the latest version is a window over
+-- every version, which each model and test reading a view would compute again.
 -- The latest version of each CRM customer record (by updated_at; ties: the later file,
 -- then the later line).
 with customer_versions as (

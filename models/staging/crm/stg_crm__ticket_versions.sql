@@ -1,6 +1,5 @@
-{{ config(materialized='table') }}
--- A table, not a view: identifiers are normalised by a Python function (normalize_identifier)
--- that only dbt's connections have.
+-- A table (dbt_project.yml), not a view: identifiers are normalised by a Python function
+-- (normalize_identifier) that only dbt's connections have.
 -- Every loaded version of every customer-service ticket, normalised. The status history
 -- (time in each status, the daily backlog) reads every version; stg_crm__tickets keeps
 -- the latest.
