@@ -51,7 +51,9 @@ journeys as (
         -- the latest touchpoint is the latest of each stage's last one (on a tie, the
         -- later stage): no window over every touchpoint
         max(last_reached_at) as last_touchpoint_at,
-        max_by(journey_stage, {{ ordering_key(['last_reached_at', 'stage_number']) }}) as last_stage,
+        max_by(
+            journey_stage, {{ ordering_key(['last_reached_at', 'stage_number']) }}
+        ) as last_stage,
         -- the latest touchpoint that is not future-dated: the one recency is measured on
         max(last_current_at) as last_current_touchpoint_at
     from stages_per_customer
