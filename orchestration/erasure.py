@@ -257,7 +257,10 @@ def needles_of(values: Iterable[str]) -> list[bytes]:
     forms: set[str] = set()
     for value in values:
         for form in (value, value.strip(), value.strip().lower()):
-            if len(form) >= 3:  # shorter would match everywhere
+            # matched as whole words (_pattern), so a two-character id such as C2 or a1
+            # is found in a quarantined line without matching C23; one character would
+            # match everywhere
+            if len(form) >= 2:
                 forms.add(form)
     hashed = {
         algorithm(form.encode()).hexdigest()

@@ -139,3 +139,17 @@ def test_comments_are_published_masked(pipeline_dir: Path) -> None:
         assert "@" not in masked or "@" not in original
         if original == masked:
             assert "@" not in original
+
+
+def test_erasure_finds_a_short_identifier_as_a_whole_word_only() -> None:
+    """`cxw forget` deletes the quarantined lines holding any identifier of the person: a
+    two-character CRM id (C2) or anonymous id (a1) counts, in any case, but not inside a
+    longer one (C23, xa1) and not a one-character value (it would match everywhere)."""
+    from orchestration.erasure import _pattern, needles_of
+
+    pattern = _pattern(needles_of(["C2", "a1", "7"]))
+    assert pattern is not None
+    assert pattern.search(b"O4,C2,2026-08-15T10:00:00Z,-20.00")
+    assert pattern.search(b'{"event_id":"e3","anonymous_id":"A1"}')
+    assert not pattern.search(b"O4,C23,2026-08-15T10:00:00Z,-20.00")
+    assert not pattern.search(b'{"anonymous_id":"xa1","n":7}')

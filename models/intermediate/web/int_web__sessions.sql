@@ -153,10 +153,12 @@ final as (
         ended_at,
         events_count,
         device_type,
-        utm_source,
-        utm_medium,
-        utm_campaign,
-        landing_page_url,
+        -- campaign fields and URLs are free text a tool may fill with an email or a
+        -- phone number: published masked (serving contract, Personal data)
+        {{ mask_contact_details('utm_source') }} as utm_source,
+        {{ mask_contact_details('utm_medium') }} as utm_medium,
+        {{ mask_contact_details('utm_campaign') }} as utm_campaign,
+        {{ published_url('landing_page_url') }} as landing_page_url,
         {%- for event_type in event_types %}
         has_{{ event_type }},
         {%- endfor %}
