@@ -132,6 +132,25 @@ def _target(kwargs: dict, meta: dict | None) -> str:
     return kwargs.get("column", "table")
 
 
+def _rows_counted(result, data) -> dict[str, Any]:
+    """The row counts of a failed expectation over an aggregated frame (meta `rows_of`):
+    GX counted the frame's rows (one row of counts, or one per group); the message gives
+    the rows of the table they stand for, e.g. "1 of 5 rows". The frame's column `counted`
+    (default: the expectation's column, which then holds the count itself) summed over the
+    failing rows, out of the column `rows_of` (the table's row count)."""
+    meta = result.expectation_config.meta or {}
+    if result.success or not meta.get("rows_of") or data is None or data.empty:
+        return {}
+    column = result.expectation_config.kwargs.get("column")
+    counted = meta.get("counted", column)
+    failing = data if counted == column else data[data[column].notna()]
+    return {
+        "unexpected_count": int(failing[counted].sum()),
+        "element_count": int(data[meta["rows_of"]].max()),
+        **({"examples": []} if counted == column else {}),
+    }
+
+
 def _outcome(frame: str, result=None, expectation=None, **override) -> ExpectationOutcome:
     """From a GX ExpectationValidationResult, or (override) an expectation not run."""
     config = result.expectation_config if result is not None else expectation.configuration
@@ -338,7 +357,8 @@ def run_suite(
                     run_id=run_id,
                 )
             for key, validation in result.run_results.items():
-                outcomes += [_outcome(frame.name, r) for r in validation.results]
+                outcomes += [_outcome(frame.name, r, **_rows_counted(r, data))
+                             for r in validation.results]  # fmt: skip
                 parts = key.to_tuple()
                 pages.append(docs_dir / "validations" / Path(*parts[:-1]) / f"{parts[-1]}.html")
     finally:

@@ -190,15 +190,20 @@ def _rows_frame(entity: Entity) -> Frame:
     selects = ", ".join(
         f"count(*) filter (where {rule}) as {name}" for name, (rule, _) in counts.items()
     )
+    # the future-dated rule compares each row's latest timestamp with its load horizon
+    targets = {"future_dated_rows": "_load_horizon, _latest_timestamp"}
     return Frame(
         name="rows",
         description=f"rows of raw.{entity.name} breaking a warning rule, counted by DuckDB",
-        sql=f"select {selects} from raw.{entity.name}",
+        sql=f"select {selects}, count(*) as rows_checked from raw.{entity.name}",
         expectations=tuple(
-            _none_above(name, 0, WARNING, f"{entity.name}: {notes}")
+            _none_above(
+                name, 0, WARNING, f"{entity.name}: {notes}",
+                rows_of="rows_checked", **({"target": targets[name]} if name in targets else {}),
+            )
             for name, (_, notes) in counts.items()
         ),
-    )
+    )  # fmt: skip
 
 
 def _future_tolerance() -> int:
@@ -392,6 +397,8 @@ RECONCILIATION = Suite(
                         || case when count(*) = 1 then 'order ' || min(order_id)
                             else count(*) || ' orders, e.g. ' || min(order_id) end
                         || ')' as order_without_exchange_rate,
+                    count(*) as orders,
+                    (select count(*) from marts.fct_orders) as orders_checked,
                 from marts.fct_orders
                 where not has_exchange_rate
                 group by currency, cast(ordered_at as date)
@@ -404,6 +411,8 @@ RECONCILIATION = Suite(
                     "orders in a currency that no rate of seeds/exchange_rates.csv converts to "
                     "the reporting currency on their date: left out of every revenue KPI "
                     "(AOV, CLV) until a rate is added",
+                    counted="orders",
+                    rows_of="orders_checked",
                 ),
             ),
         ),
