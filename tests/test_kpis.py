@@ -649,8 +649,9 @@ def service_kpis(raw: Raw) -> list[dict]:
 # --------------------------------------------------------------------------- the test
 
 
-@pytest.fixture(scope="module")
-def scorecard_and_expected(warehouse: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+def scorecard_and_pandas(warehouse: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """kpi_scorecard's all_time rows of `warehouse`, and their pandas recomputation from the
+    raw rows it holds (every KPI's promised rows included)."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         raw = Raw(con)
         scorecard = con.execute("select * from marts.kpi_scorecard where grain = 'all_time'").df()
@@ -661,6 +662,11 @@ def scorecard_and_expected(warehouse: Path) -> tuple[pd.DataFrame, pd.DataFrame]
         + _with_promised_rows(service_kpis(raw), SERVICE_KPIS)
     )
     return scorecard, expected
+
+
+@pytest.fixture(scope="module")
+def scorecard_and_expected(warehouse: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return scorecard_and_pandas(warehouse)
 
 
 # The KPIs of each domain, written out again here (seeds/kpis.csv is the warehouse's list;
@@ -730,8 +736,9 @@ def test_every_contract_kpi_has_an_all_time_overall_row(scorecard_and_expected):
     assert not overall.duplicated(KEYS).any()
 
 
-def test_all_time_rows_match_the_pandas_recomputation(scorecard_and_expected):
-    scorecard, expected = scorecard_and_expected
+def recomputation_problems(scorecard: pd.DataFrame, expected: pd.DataFrame) -> list[str]:
+    """Each measure of a scorecard row that differs from its pandas recomputation (beyond
+    RELATIVE_TOLERANCE), as text; asserts that both hold the same rows."""
     merged = scorecard.merge(
         expected, on=KEYS, how="outer", suffixes=("", "_expected"), indicator=True
     )
@@ -751,4 +758,9 @@ def test_all_time_rows_match_the_pandas_recomputation(scorecard_and_expected):
                 f"{row['kpi']}/{row['dimension']}={row['dimension_value']} "
                 f"{measure}: sql {row[measure]!r} pandas {row[measure + '_expected']!r}"
             )
+    return problems
+
+
+def test_all_time_rows_match_the_pandas_recomputation(scorecard_and_expected):
+    problems = recomputation_problems(*scorecard_and_expected)
     assert not problems, "\n".join(problems[:40])
