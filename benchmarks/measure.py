@@ -63,9 +63,11 @@ def bench_scale(
     *,
     threads: int,
     memory_limit: str,
-    fraction: float,
+    fraction: float | None,
     keep_work: bool,
 ) -> dict:
+    """The full run, the floor and (unless `fraction` is None) the incremental run at one
+    scale; the JSON of one scale in the report (see benchmarks/README.md)."""
     landing_cache, data_info = ensure_landing(scale, out / "cache")
     work = out / "work" / scale.name
     shutil.rmtree(work, ignore_errors=True)
@@ -86,7 +88,6 @@ def bench_scale(
     full = run_result(measure([cxw(), "run", "--json"], env=env, cwd=REPO_ROOT))
     result["full"] = full
     serving_path = work / "data" / "serving" / "cx.duckdb"
-    full_release = serving.current_release(serving_path)
     kpis = pipeline_kpis(serving_path)
 
     print(f"[{scale.name}] floor ...", flush=True)
@@ -108,6 +109,25 @@ def bench_scale(
     result["floor"] = floor
     result["kpis"] = compare_kpis(floor_kpis, kpis)
 
+    if fraction is None:
+        result["incremental"] = SKIPPED
+    else:
+        result["incremental"] = _incremental(scale, landing, env, fraction, serving_path)
+    result["ratios"] = ratios(result)
+    if not keep_work:
+        shutil.rmtree(work, ignore_errors=True)
+    return result
+
+
+# The incremental part of a scale run with --no-incremental: nothing measured.
+SKIPPED: dict = {"ok": True, "skipped": True, "wall_seconds": None, "peak_rss_bytes": 0}
+
+
+def _incremental(
+    scale: Scale, landing: Path, env: dict, fraction: float, serving_path: Path
+) -> dict:
+    """`cxw run` again after `fraction` more data has landed, and what it republished."""
+    full_release = serving.current_release(serving_path)
     batches = write_increment(landing, fraction=fraction, seed=scale.seed)
     print(f"[{scale.name}] incremental run (+{sum(b.rows for b in batches)} rows) ...", flush=True)
     incremental = run_result(measure([cxw(), "run", "--json"], env=env, cwd=REPO_ROOT))
@@ -116,8 +136,4 @@ def bench_scale(
     if full_release and incremental_release and incremental_release != full_release:
         # what any incremental strategy would still have to rewrite and publish
         incremental["published_delta"] = release_delta(full_release, incremental_release)
-    result["incremental"] = incremental
-    result["ratios"] = ratios(result)
-    if not keep_work:
-        shutil.rmtree(work, ignore_errors=True)
-    return result
+    return incremental

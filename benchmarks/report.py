@@ -28,7 +28,9 @@ def ratios(result: dict) -> dict:
         "full_over_floor": _div(full["wall_seconds"], floor["wall_seconds"]),
         "incremental_over_full": _div(incremental["wall_seconds"], full["wall_seconds"]),
         "checks_over_full": _div(checks, full["pipeline_seconds"]),
-        "peak_rss_gib": round(max(full["peak_rss_bytes"], incremental["peak_rss_bytes"]) / GIB, 3),
+        "peak_rss_gib": round(
+            max(full["peak_rss_bytes"] or 0, incremental["peak_rss_bytes"] or 0) / GIB, 3
+        ),
     }
 
 
@@ -128,8 +130,9 @@ def format_table(report: dict) -> str:
     targets = report["targets"]
     lines.append(f"targets at scale {targets['scale']}:")
     for check in targets["checks"]:
+        verdict = "met   " if check["met"] else "MISSED" if check["value"] is not None else "-     "
         lines.append(
-            f"  {'met   ' if check['met'] else 'MISSED'} {check['label']:<26} "
+            f"  {verdict} {check['label']:<26} "
             f"{_fmt(check['value'], '.3f'):>8} (target <= {check['target']})"
         )
     failed = [r["scale"] for r in report["scales"] if not (r["full"]["ok"] and r["floor"]["ok"])]

@@ -66,6 +66,11 @@ def main(argv: list[str] | None = None) -> int:
         f"the pipeline's default for this machine (default: {DEFAULT_MEMORY_LIMITS})",
     )
     parser.add_argument("--increment", type=float, default=0.01, help="share of new data")
+    parser.add_argument(
+        "--no-incremental",
+        action="store_true",
+        help="skip the incremental run (it costs about a full run): full run and floor only",
+    )
     parser.add_argument("--keep-work", action="store_true", help="keep the warehouses built")
     args = parser.parse_args(argv)
     names = [n.strip() for n in args.scales.split(",") if n.strip()]
@@ -89,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
                     out,
                     threads=args.threads,
                     memory_limit=limit,
-                    fraction=args.increment,
+                    fraction=None if args.no_incremental else args.increment,
                     keep_work=args.keep_work,
                 )
             )
@@ -115,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         "settings": {
             "threads": args.threads,
             "memory_limits": [section["memory_limit"] for section in sections],
-            "increment": args.increment,
+            "increment": None if args.no_incremental else args.increment,
         },
         # the first memory limit's results at the top level, every limit's in by_memory_limit
         "scales": sections[0]["scales"],

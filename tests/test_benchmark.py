@@ -13,9 +13,9 @@ import pytest
 
 from benchmarks.cache import SCALES, ensure_landing
 from benchmarks.increment import PREFIX, _source, write_increment
-from benchmarks.measure import parse_run_output
+from benchmarks.measure import SKIPPED, parse_run_output
 from benchmarks.release import release_delta
-from benchmarks.report import growth
+from benchmarks.report import check_targets, format_table, growth, ratios
 from orchestration.config import default_memory_limit
 from orchestration.loader.contract import ENTITIES, TIMESTAMP
 from orchestration.runner import CheckOutcome, RunReport, report_summary
@@ -88,6 +88,32 @@ def test_growth_exponent_is_one_when_time_grows_with_rows() -> None:
     (step,) = growth([result("a", 1000, 2.0), result("b", 10_000, 20.0)])
     assert step["rows_ratio"] == 10
     assert step["full_exponent"] == pytest.approx(1.0)
+
+
+def test_a_skipped_incremental_run_is_reported_as_not_measured() -> None:
+    # `--no-incremental`: the full run and the floor are measured, the incremental is not
+    def result(scale: str, rows: int, seconds: float) -> dict:
+        full = {"ok": True, "wall_seconds": seconds, "pipeline_seconds": seconds - 1.0}
+        full |= {"peak_rss_bytes": 2 * 1024**3, "phases": {"checks": 1.0}}
+        floor = {"ok": True, "wall_seconds": seconds / 2, "peak_rss_bytes": 1024**3}
+        r = {"scale": scale, "data": {"rows": {"web_events": rows}}, "full": full}
+        r |= {"floor": floor, "incremental": SKIPPED}
+        r["ratios"] = ratios(r)
+        return r
+
+    results = [result("a", 1000, 11.0), result("b", 3000, 33.0)]
+    assert results[1]["ratios"]["incremental_over_full"] is None
+    assert results[1]["ratios"]["peak_rss_gib"] == 2.0
+    assert results[1]["ratios"]["full_over_floor"] == 2.0
+    (step,) = growth(results)
+    assert step["full_exponent"] == pytest.approx(1.0)
+    assert step["incremental_exponent"] is None
+    targets = check_targets(results)
+    incremental = next(c for c in targets["checks"] if c["name"] == "incremental_over_full")
+    assert (incremental["value"], incremental["met"]) == (None, False)
+    table = format_table({"scales": results, "growth": [step], "targets": targets})
+    assert "MISSED incremental" not in table
+    assert "-      incremental / full run" in table
 
 
 def _read_all_varchar(path: Path, columns: list[str]) -> str:
