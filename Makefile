@@ -64,7 +64,7 @@ spark-setup: setup $(SPARK_STAMP)  ## Java (Debian's OpenJDK 17, apt if missing)
 	@java -version 2>&1 | head -n 1
 
 test-spark: spark-setup  ## build the sample on Spark (local mode) and compare every mart with DuckDB's
-	CXW_TEST_SPARK=1 $(BIN)/pytest tests/test_spark.py
+	CXW_TEST_SPARK=1 $(BIN)/pytest tests/test_spark.py tests/test_spark_engine.py
 
 lint: setup  ## ruff and sqlfluff (dbt templater)
 	$(BIN)/ruff check .

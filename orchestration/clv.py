@@ -15,9 +15,10 @@ purchase to the end of the calibration period (``as_of``), all in one time unit.
 
 Parameters are fitted by maximum likelihood with L-BFGS-B on the logarithm of the
 parameters (so they stay positive), within bounds, from a few starting points; the best
-optimum wins. The dbt Python models ``int_clv__model_parameters`` and
-``int_clv__predictions`` call this module; ``tests/test_clv.py`` validates the fit
-against the CDNOW sample of the papers.
+optimum wins. The Dagster asset ``clv_fit`` (orchestration/assets/clv.py) writes the
+tables ``int_clv__model_parameters`` and ``int_clv__predictions`` with
+``model_parameters`` and ``customer_predictions``, on DuckDB or Spark;
+``tests/test_clv.py`` validates the fit against the CDNOW sample of the papers.
 
 Bit-identical refits. The same customers give the same bits whatever order the rows
 come in, however many threads DuckDB or BLAS use: the customers are collapsed to their
@@ -596,3 +597,71 @@ def predict_customers(
         out[column] = values[column].where(np.isfinite(values[column]))
     out["not_fitted_reason"] = reasons
     return out
+
+
+# ------------------------------------------------------ the two tables, on either engine
+
+PARAMETER_COLUMNS = {
+    "model": "string",
+    "parameter": "string",
+    "value": "float64",
+    "time_unit": "string",
+    "customers": "int64",
+    "calibration_end": "datetime64[us]",
+    "fitted_at": "datetime64[us]",
+    "not_fitted_reason": "string",
+}
+SUMMARY_COLUMNS = ("customer_key", "frequency", "recency", "T", "monetary_value", "calibration_end")
+
+
+def model_parameters(
+    summary: pd.DataFrame,
+    calibration_end,
+    fitted_at,
+    time_unit: str = "day",
+    min_customers: int = 40,
+    min_repeat_customers: int = 30,
+) -> pd.DataFrame:
+    """int_clv__model_parameters: the seven rows (r, alpha, a, b; p, q, v) of the two
+    models fitted on `summary` (int_clv__customer_summary with `t` named `T`), in
+    `time_unit`; NULL values with not_fitted_reason where a model was not fitted
+    (fit_models). `calibration_end` is as_of, `fitted_at` when the fit ran (naive UTC)."""
+    fits = fit_models(
+        summary,
+        time_unit=time_unit,
+        min_customers=min_customers,
+        min_repeat_customers=min_repeat_customers,
+    )
+    rows = [
+        (
+            fit.model,
+            name,
+            None if fit.parameters is None else fit.parameters[name],
+            time_unit,
+            fit.customers,
+            calibration_end,
+            fitted_at,
+            fit.not_fitted_reason,
+        )
+        for fit, names in zip(fits, (BGNBD_PARAMETERS, GAMMA_GAMMA_PARAMETERS), strict=True)
+        for name in names
+    ]
+    return pd.DataFrame(rows, columns=list(PARAMETER_COLUMNS)).astype(PARAMETER_COLUMNS)
+
+
+def customer_predictions(
+    summary: pd.DataFrame, parameters: pd.DataFrame, horizon_months: int
+) -> pd.DataFrame:
+    """int_clv__predictions: the parameters of int_clv__model_parameters (no refit) applied
+    to every customer of `summary` (int_clv__customer_summary with `t` named `T`) over
+    `horizon_months` months (predict_customers); `t` keeps its published name."""
+    time_unit = str(parameters["time_unit"].iloc[0]) if not parameters.empty else "day"
+    out = predict_customers(
+        summary[list(SUMMARY_COLUMNS)],
+        *fits_from_parameters(parameters),
+        horizon_months,
+        time_unit,
+    )
+    out = out.rename(columns={"T": "t"})
+    out["horizon_months"] = horizon_months
+    return out.astype({"horizon_months": "int64", "not_fitted_reason": "string"})

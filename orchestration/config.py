@@ -20,6 +20,20 @@
 - CXW_LOCK_WAIT_SECONDS (60): how long a run waits for another run writing the warehouse
 - CXW_MAPPINGS (none): source mapping files, separated by the path separator (`:`), applied
   to the files under the landing folder (`cxw run --mapping FILE` sets it)
+- CXW_ENGINE (duckdb): the engine dbt builds on, `duckdb` or `spark` (README, "Apache
+  Spark"); the loader, the quality checks and the publish read DuckDB files either way
+- CXW_SPARK_MASTER (local[2]): Spark's master URL for CXW_ENGINE=spark (local mode by
+  default; `spark://host:7077`, `yarn`, `k8s://...` for a cluster)
+- CXW_SPARK_DRIVER_MEMORY (2g), CXW_SPARK_SHUFFLE_PARTITIONS (4): the Spark session's
+  driver memory and shuffle partitions
+- CXW_SPARK_DIR ($CXW_DATA_DIR/spark): Spark's metastore, its managed tables (the dbt
+  models) and the raw zone (the loader's Parquet copy, `raw/`); on a cluster, a path every
+  node reads (a shared file system or object store)
+- CXW_SPARK_RAW_DIR ($CXW_SPARK_DIR/raw): the raw zone, where the ingest step writes the
+  raw tables as Parquet for Spark
+- CXW_SPARK_CONF (none): more Spark settings, `key=value` separated by `;` (e.g. a
+  cluster's metastore, `spark.hadoop.hive.metastore.uris=thrift://meta:9083`, or executor
+  memory); they override the settings above
 """
 
 from __future__ import annotations
@@ -55,6 +69,22 @@ MEMORY_SHARE = 0.5
 # their own per thread); below this per thread, fewer threads are better than a failure.
 MIN_MEMORY_PER_THREAD = 32 * 1024 * 1024
 _MIB = 1024 * 1024
+
+# The engines dbt builds on (CXW_ENGINE), the first the default.
+ENGINES = ("duckdb", "spark")
+
+
+def engine_setting(env: Mapping[str, str]) -> str:
+    """CXW_ENGINE of `env`, lower case (default duckdb); a ValueError names the engines."""
+    value = env.get("CXW_ENGINE", "").strip()
+    engine = value.lower() or ENGINES[0]
+    if engine not in ENGINES:
+        raise ValueError(
+            f"CXW_ENGINE={value!r} is not an engine: the engines are "
+            + " and ".join(ENGINES)
+            + f" (default {ENGINES[0]})"
+        )
+    return engine
 
 
 def machine_memory() -> int:
@@ -95,6 +125,28 @@ class Settings:
     keep_releases: int
     lock_wait_seconds: float
     mappings: tuple[Path, ...] = ()
+    engine: str = ENGINES[0]
+    spark_master: str = "local[2]"
+    spark_driver_memory: str = "2g"
+    spark_shuffle_partitions: int = 4
+    spark_dir: Path | None = None  # None: data_dir / "spark"
+    spark_raw_dir: Path | None = None  # None: spark_home / "raw"
+    spark_extra_conf: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def spark(self) -> bool:
+        """Whether dbt builds on Apache Spark (CXW_ENGINE=spark)."""
+        return self.engine == "spark"
+
+    @property
+    def spark_home(self) -> Path:
+        """Spark's folder: metastore, managed tables, the raw zone (CXW_SPARK_DIR)."""
+        return self.spark_dir if self.spark_dir is not None else self.data_dir / "spark"
+
+    @property
+    def spark_raw_zone(self) -> Path:
+        """The raw zone Spark reads: the loader's Parquet copy (CXW_SPARK_RAW_DIR)."""
+        return self.spark_raw_dir if self.spark_raw_dir is not None else self.spark_home / "raw"
 
     @property
     def quarantine_dir(self) -> Path:
@@ -138,6 +190,22 @@ class Settings:
         return con
 
 
+def spark_extra_conf(value: str) -> tuple[tuple[str, str], ...]:
+    """CXW_SPARK_CONF's `key=value;key=value` as pairs; a ValueError names a bad item."""
+    pairs = []
+    for item in value.split(";"):
+        if not item.strip():
+            continue
+        key, sep, setting = item.partition("=")
+        if not sep or not key.strip().startswith("spark."):
+            raise ValueError(
+                f"CXW_SPARK_CONF: {item.strip()!r} is not a Spark setting: write "
+                "spark.<name>=<value>, separated by ';'"
+            )
+        pairs.append((key.strip(), setting.strip()))
+    return tuple(pairs)
+
+
 def settings(environ: Mapping[str, str] | None = None) -> Settings:
     """The settings in force now, read from `environ` (default os.environ, read on every
     call, so tests can change the env). Dagster code gets them from the warehouse resource
@@ -165,5 +233,14 @@ def settings(environ: Mapping[str, str] | None = None) -> Settings:
             Path(p).expanduser().resolve()
             for p in env.get("CXW_MAPPINGS", "").split(os.pathsep)
             if p.strip()
+        ),
+        engine=engine_setting(env),
+        spark_master=env.get("CXW_SPARK_MASTER", "").strip() or "local[2]",
+        spark_driver_memory=env.get("CXW_SPARK_DRIVER_MEMORY", "").strip() or "2g",
+        spark_shuffle_partitions=int(env.get("CXW_SPARK_SHUFFLE_PARTITIONS") or 4),
+        spark_dir=_path(env, "CXW_SPARK_DIR", data_dir / "spark"),
+        spark_extra_conf=spark_extra_conf(env.get("CXW_SPARK_CONF", "")),
+        spark_raw_dir=_path(
+            env, "CXW_SPARK_RAW_DIR", _path(env, "CXW_SPARK_DIR", data_dir / "spark") / "raw"
         ),
     )

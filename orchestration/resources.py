@@ -86,8 +86,15 @@ SETTING_VARIABLES = {
     "keep_releases": "CXW_KEEP_RELEASES",
     "lock_wait_seconds": "CXW_LOCK_WAIT_SECONDS",
     "mappings": "CXW_MAPPINGS",
+    "engine": "CXW_ENGINE",
+    "spark_master": "CXW_SPARK_MASTER",
+    "spark_driver_memory": "CXW_SPARK_DRIVER_MEMORY",
+    "spark_shuffle_partitions": "CXW_SPARK_SHUFFLE_PARTITIONS",
+    "spark_dir": "CXW_SPARK_DIR",
+    "spark_raw_dir": "CXW_SPARK_RAW_DIR",
+    "spark_conf": "CXW_SPARK_CONF",
 }
-_INTEGER_FIELDS = ("threads", "keep_releases", "lock_wait_seconds")
+_INTEGER_FIELDS = ("threads", "keep_releases", "lock_wait_seconds", "spark_shuffle_partitions")
 
 
 class WarehouseResource(ConfigurableResource):
@@ -116,6 +123,13 @@ class WarehouseResource(ConfigurableResource):
     keep_releases: int | None = None
     lock_wait_seconds: int | None = None
     mappings: str | None = None
+    engine: str | None = None
+    spark_master: str | None = None
+    spark_driver_memory: str | None = None
+    spark_shuffle_partitions: int | None = None
+    spark_dir: str | None = None
+    spark_raw_dir: str | None = None
+    spark_conf: str | None = None
 
     @classmethod
     def from_environment(cls) -> WarehouseResource:
@@ -192,6 +206,16 @@ def export_dbt_environment(s: Settings) -> None:
     # profiles.yml cannot leave a setting out: DuckDB's own default when none is given
     os.environ["CXW_SPILL_LIMIT"] = s.spill_limit or "90% of available disk space"
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    # the engine and the `spark` target's settings (profiles.yml, orchestration.spark_dbt)
+    os.environ["CXW_ENGINE"] = s.engine
+    os.environ["CXW_SPARK_MASTER"] = s.spark_master
+    os.environ["CXW_SPARK_DRIVER_MEMORY"] = s.spark_driver_memory
+    os.environ["CXW_SPARK_SHUFFLE_PARTITIONS"] = str(s.spark_shuffle_partitions)
+    os.environ["CXW_SPARK_DIR"] = str(s.spark_home)
+    os.environ["CXW_SPARK_RAW_DIR"] = str(s.spark_raw_zone)
+    os.environ["CXW_SPARK_CONF"] = ";".join(f"{k}={v}" for k, v in s.spark_extra_conf)
+    # the Python that runs dbt on Spark (orchestration/bin/dbt-spark): this one, the venv's
+    os.environ["CXW_PYTHON"] = sys.executable
 
 
 # The dbt installed beside this Python (the venv's), also when `.venv/bin/cxw` runs without
@@ -262,4 +286,22 @@ dbt_project = replace(
 def dbt_resource() -> DbtCliResource:
     return OfflineDbtCliResource(
         project_dir=dbt_project, profiles_dir=str(REPO_ROOT), dbt_executable=DBT_EXECUTABLE
+    )
+
+
+# dbt on Apache Spark for dagster-dbt: a script that runs orchestration.spark_dbt (the
+# Spark session with the identifier functions, then dbt in the same process, target `spark`)
+SPARK_DBT_EXECUTABLE = str(REPO_ROOT / "orchestration" / "bin" / "dbt-spark")
+
+
+def engine_dbt(dbt: DbtCliResource, s: Settings) -> DbtCliResource:
+    """The dbt that builds on the engine of `s`: `dbt` itself on DuckDB; on Spark the same
+    project and profiles run by SPARK_DBT_EXECUTABLE with the target `spark`."""
+    if not s.spark:
+        return dbt
+    return OfflineDbtCliResource(
+        project_dir=dbt_project,
+        profiles_dir=dbt.profiles_dir,
+        dbt_executable=SPARK_DBT_EXECUTABLE,
+        target="spark",
     )

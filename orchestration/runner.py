@@ -17,6 +17,9 @@ from .resources import dbt_project
 
 INGEST_STEP = "ingest_landing"
 DBT_STEP = "cx_dbt_models"
+# the CLV fit and the dbt models after it (the CLV marts): model building, as dbt's step
+CLV_STEP = "clv_fit"
+CLV_MARTS_STEP = "cx_dbt_clv_marts"
 PUBLISH_STEP = "serving__release"
 
 
@@ -58,7 +61,7 @@ class RunReport:
 def _phase(step_key: str) -> str:
     if step_key == INGEST_STEP:
         return "ingest"
-    if step_key == DBT_STEP:
+    if step_key in (DBT_STEP, CLV_STEP, CLV_MARTS_STEP):
         return "dbt"
     if step_key == PUBLISH_STEP:
         return "publish"
@@ -83,7 +86,8 @@ def run_pipeline(*, full_refresh: bool = False, log_path: Path | None = None) ->
     from .definitions import defs
 
     job = defs.resolve_job_def("cx_warehouse")
-    run_config = {"ops": {DBT_STEP: {"config": {"full_refresh": full_refresh}}}}
+    dbt_config = {"config": {"full_refresh": full_refresh}}
+    run_config = {"ops": {DBT_STEP: dbt_config, CLV_MARTS_STEP: dbt_config}}
     with ExitStack() as stack:
         if log_path is not None:
             log_path.parent.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,9 @@ session with spark_conf(), registers them, then runs dbt (target `spark` unless 
 arguments name one) in the same process, so dbt-spark's getOrCreate() finds that session.
 
 Arguments are dbt's (`build --select ...`); the exit status is dbt's (0 ok, 1 a node
-failed, 2 dbt itself failed).
+failed, 2 dbt itself failed). With CXW_SPARK_EXPORT_TO set to a DuckDB file (the Dagster
+job sets it to the warehouse file), the tables this build made that the serving side
+reads (spark_export.exported) are then copied into that file, in the same session.
 """
 
 from __future__ import annotations
@@ -17,26 +19,27 @@ import os
 import sys
 from pathlib import Path
 
+from .config import Settings, settings
 from .identifiers import normalize_identifier, normalize_phone, phone_region
 
 
 def default_spark_dir() -> Path:
     """CXW_SPARK_DIR, default $CXW_DATA_DIR/spark: the metastore, managed tables, raw zone."""
-    data_dir = Path(os.environ.get("CXW_DATA_DIR") or "data").resolve()
-    return Path(os.environ.get("CXW_SPARK_DIR") or data_dir / "spark").resolve()
+    return settings().spark_home
 
 
-def spark_conf(spark_dir: Path | None = None) -> dict[str, str]:
-    """Spark settings of the local session, from the environment (as profiles.yml's
+def spark_conf(spark_dir: Path | None = None, s: Settings | None = None) -> dict[str, str]:
+    """Spark settings of the session, from the settings (config.py; as profiles.yml's
     `spark` target reads them): CXW_SPARK_MASTER (local[2]), CXW_SPARK_DRIVER_MEMORY (2g),
     CXW_SPARK_SHUFFLE_PARTITIONS (4), CXW_SPARK_DIR ($CXW_DATA_DIR/spark: the metastore
-    and the managed tables)."""
+    and the managed tables), then CXW_SPARK_CONF's settings, which override these."""
+    s = settings() if s is None else s
     if spark_dir is None:
-        spark_dir = default_spark_dir()
+        spark_dir = s.spark_home
     return {
-        "spark.master": os.environ.get("CXW_SPARK_MASTER", "local[2]"),
-        "spark.driver.memory": os.environ.get("CXW_SPARK_DRIVER_MEMORY", "2g"),
-        "spark.sql.shuffle.partitions": os.environ.get("CXW_SPARK_SHUFFLE_PARTITIONS", "4"),
+        "spark.master": s.spark_master,
+        "spark.driver.memory": s.spark_driver_memory,
+        "spark.sql.shuffle.partitions": str(s.spark_shuffle_partitions),
         "spark.sql.warehouse.dir": str(spark_dir / "warehouse"),
         "spark.hadoop.javax.jdo.option.ConnectionURL": (
             f"jdbc:derby:;databaseName={spark_dir / 'metastore_db'};create=true"
@@ -49,6 +52,8 @@ def spark_conf(spark_dir: Path | None = None) -> dict[str, str]:
         # Python UDFs run in workers started with this interpreter (the venv's)
         "spark.pyspark.python": sys.executable,
         "spark.pyspark.driver.python": sys.executable,
+        # CXW_SPARK_CONF: a cluster's settings (metastore, executors), last: they win
+        **dict(s.spark_extra_conf),
     }
 
 
@@ -84,11 +89,37 @@ def main(argv: list[str] | None = None) -> int:
         args += ["--target", "spark"]
     # the same folder for the session, for the raw zone the macro register_raw_sources reads
     os.environ["CXW_SPARK_DIR"] = str(default_spark_dir())
-    start_session()
+    session = start_session()
     result = dbtRunner().invoke(args)
     if result.exception is not None:
         return 2
+    export_to = os.environ.get("CXW_SPARK_EXPORT_TO", "").strip()
+    if export_to:
+        export_built(session, result.result, Path(export_to))
     return 0 if result.success else 1
+
+
+def export_built(session, run_result, duckdb_path: Path) -> None:
+    """Copy the tables the dbt invocation built (models and seeds that succeeded) that the
+    serving side reads (spark_export.exported) into the DuckDB file `duckdb_path`."""
+    import duckdb
+
+    from .spark_export import export_tables, exported
+
+    built = [
+        (result.node.schema, result.node.alias)
+        for result in getattr(run_result, "results", None) or []
+        if result.node.resource_type in ("model", "seed", "snapshot") and result.status == "success"
+    ]
+    tables = [table for table in built if exported(*table)]
+    if not tables:
+        return
+    con = duckdb.connect(str(duckdb_path))
+    try:
+        export_tables(session, tables, con)
+    finally:
+        con.close()
+    print(f"exported {len(tables)} Spark tables into {duckdb_path}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 import duckdb
+
+from .config import engine_setting
 
 # The loader's tables the models read as sources (models/staging/*/_*__sources.yml).
 RAW_TABLES = (
@@ -32,15 +35,13 @@ RAW_TABLES = (
 )
 
 
-def spark_engine() -> bool:
-    """Whether the run builds on Spark: CXW_ENGINE=spark (default duckdb), or
-    CXW_SPARK_RAW_ZONE=true to write the Parquet raw zone for a Spark cluster that builds
-    elsewhere."""
-    engine = os.environ.get("CXW_ENGINE", "duckdb").strip().lower()
-    if engine not in ("duckdb", "spark"):
-        raise ValueError(f"CXW_ENGINE={engine!r}: the engines are duckdb (default) and spark")
-    flag = os.environ.get("CXW_SPARK_RAW_ZONE", "").strip().lower() in ("1", "true", "yes")
-    return engine == "spark" or flag
+def spark_engine(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether the run writes the raw zone: CXW_ENGINE=spark (default duckdb; another value
+    is a ValueError naming the engines), or CXW_SPARK_RAW_ZONE=true to write it for a Spark
+    cluster that builds elsewhere."""
+    env = os.environ if environ is None else environ
+    flag = env.get("CXW_SPARK_RAW_ZONE", "").strip().lower() in ("1", "true", "yes")
+    return engine_setting(env) == "spark" or flag
 
 
 def export_raw_parquet(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> dict[str, int]:

@@ -1,7 +1,15 @@
-"""dbt models as Dagster assets: one lineage from the raw tables to the marts."""
+"""dbt models as Dagster assets: one lineage from the raw tables to the marts.
+
+Two dbt steps, from one manifest: `cx_dbt_models` builds every model but those downstream
+of the CLV fit's tables (the dbt source `clv_fit`), the Dagster asset clv_fit
+(assets/clv.py) then writes those tables, and `cx_dbt_clv_marts` builds the models that
+read them (the CLV marts). On Spark (CXW_ENGINE=spark) each step runs dbt on Spark and
+copies what the serving side reads into the warehouse file (orchestration.spark_dbt).
+"""
 
 # no `from __future__ import annotations`: Dagster reads the config annotation at runtime
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,25 +23,37 @@ from dagster_dbt import (
 
 from ..failpoints import failpoint
 from ..loader.errors import resource_failures
-from ..resources import WarehouseResource, WriterLockResource, dbt_project, export_dbt_environment
+from ..resources import (
+    WarehouseResource,
+    WriterLockResource,
+    dbt_project,
+    engine_dbt,
+    export_dbt_environment,
+)
 
 # `dagster dev` re-parses on every load; elsewhere a missing manifest, or one parsed from
 # other files than the project's now, is parsed again (resources.ManifestPreparer).
 dbt_project.prepare_if_dev()
 
 
+# The dbt source whose tables the Dagster asset clv_fit writes, and the models it feeds.
+CLV_FIT_SOURCE = "clv_fit"
+AFTER_CLV_FIT = f"source:{CLV_FIT_SOURCE}+"
+
+
 class CxDbtTranslator(DagsterDbtTranslator):
-    """Keys are [schema, name]: raw sources meet the ingest assets, models group by layer."""
+    """Keys are [schema, name]: raw sources meet the ingest assets, the clv_fit source the
+    CLV asset's tables, models group by layer."""
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
         if dbt_resource_props["resource_type"] == "source":
-            return AssetKey(["raw", dbt_resource_props["name"]])
+            return AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
         schema = dbt_resource_props.get("schema") or dbt_resource_props["config"].get("schema")
         return AssetKey([schema, dbt_resource_props["name"]])
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "source":
-            return "raw"
+            return dbt_resource_props["schema"]
         return dbt_resource_props.get("schema") or "dbt"
 
 
@@ -44,12 +64,14 @@ class DbtBuildConfig(Config):
     unit_tests: bool = False
 
 
+TRANSLATOR = CxDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
-    dagster_dbt_translator=CxDbtTranslator(
-        settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
-    ),
+    exclude=AFTER_CLV_FIT,
+    dagster_dbt_translator=TRANSLATOR,
 )
 def cx_dbt_models(
     context: AssetExecutionContext,
@@ -58,14 +80,48 @@ def cx_dbt_models(
     writer_lock: WriterLockResource,
     config: DbtBuildConfig,
 ):
-    """`dbt build` (seeds, models, data tests) for the selected models, streamed as events."""
-    export_dbt_environment(warehouse.settings)
+    """`dbt build` (seeds, models, data tests) for the selected models, streamed as events:
+    every model but the CLV marts, which wait for the CLV fit (assets/clv.py)."""
+    yield from _dbt_build(context, dbt, warehouse, config)
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    select=AFTER_CLV_FIT,
+    name="cx_dbt_clv_marts",
+    dagster_dbt_translator=TRANSLATOR,
+)
+def cx_dbt_clv_marts(
+    context: AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    writer_lock: WriterLockResource,
+    config: DbtBuildConfig,
+):
+    """`dbt build` of the models that read the CLV fit's tables (the CLV marts)."""
+    yield from _dbt_build(context, dbt, warehouse, config)
+
+
+def _dbt_build(
+    context: AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    config: DbtBuildConfig,
+):
+    s = warehouse.settings
+    export_dbt_environment(s)
+    if s.spark:
+        # what the quality checks and the publish read goes into the warehouse file
+        os.environ["CXW_SPARK_EXPORT_TO"] = str(s.warehouse_path)
+    else:
+        os.environ.pop("CXW_SPARK_EXPORT_TO", None)
     args = ["build"]
     if config.full_refresh:
         args.append("--full-refresh")
     if not config.unit_tests:
         args += ["--exclude-resource-type", "unit_test"]
-    invocation = dbt.cli(args, context=context, raise_on_error=False)
+    invocation = engine_dbt(dbt, s).cli(args, context=context, raise_on_error=False)
     for built, event in enumerate(invocation.stream()):
         if built == 10:  # some models are built, most are not
             failpoint("dbt.inside_build")

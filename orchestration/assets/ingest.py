@@ -88,9 +88,9 @@ def ingest_landing(
                     ],
                 },
             )
-        if spark_engine():
+        if s.spark or spark_engine():
             # the raw zone Spark reads (orchestration/spark_raw.py); DuckDB runs skip it
-            written = export_raw_parquet(con, s.data_dir / "spark" / "raw")
+            written = export_raw_parquet(con, s.spark_raw_zone)
             context.log.info(f"raw zone for Spark: {written} rows written as Parquet")
     finally:
         con.close()

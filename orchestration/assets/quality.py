@@ -10,12 +10,14 @@ from dagster import AssetChecksDefinition
 
 from ..quality.checks import suite_checks
 from ..quality.suites import RELEASE_DRIFT, SUITES
-from .dbt import cx_dbt_models
+from .clv import clv_fit
+from .dbt import cx_dbt_clv_marts, cx_dbt_models
 from .ingest import ingest_landing
 
-_known_assets = set(cx_dbt_models.keys) | set(ingest_landing.keys)
+_dbt_keys = set(cx_dbt_models.keys) | set(cx_dbt_clv_marts.keys)
+_known_assets = _dbt_keys | set(clv_fit.keys) | set(ingest_landing.keys)
 _mart_keys = sorted(
-    (key for key in cx_dbt_models.keys if key.path[0] == "marts"),
+    (key for key in _dbt_keys if key.path[0] == "marts"),
     key=lambda key: key.to_user_string(),
 )
 

@@ -1,7 +1,7 @@
 -- The fitted predictive CLV models, one row per parameter (serving contract); a model the
 -- data cannot support has NULL values and says why in not_fitted_reason.
 with model_parameters as (
-    select * from {{ ref('int_clv__model_parameters') }}
+    select * from {{ source('clv_fit', 'int_clv__model_parameters') }}
 ),
 
 final as (

@@ -2,7 +2,7 @@
 -- BG/NBD expected purchases and Gamma-Gamma expected spend per purchase over the horizon;
 -- NULL where the model they need was not fitted, with the reason.
 with predictions as (
-    select * from {{ ref('int_clv__predictions') }}
+    select * from {{ source('clv_fit', 'int_clv__predictions') }}
 ),
 
 summary as (
