@@ -6,7 +6,7 @@ A release records its build fingerprint (meta.release.build_fingerprint): a sha2
   profiles.yml, models, macros, seeds, dbt tests) and the orchestration package (loader,
   quality suites, publish),
 - the settings that change what is built (source time zones, whether pii is published,
-  the source mappings applied: their paths and contents).
+  the source mappings applied: their paths and contents, the engine: CXW_ENGINE).
 A run whose landing folder has no unhandled file and whose fingerprint equals the current
 release's would rebuild the same release: it says so and stops (`cxw run --full-refresh`
 always rebuilds).
@@ -69,6 +69,8 @@ def build_fingerprint(con: duckdb.DuckDBPyConnection, s: Settings) -> str:
     for source, zone in sorted(s.source_time_zones.items()):
         digest.update(f"tz {source}={zone}\n".encode())
     digest.update(f"publish_pii={s.publish_pii}\n".encode())
+    # the engine dbt builds on: switching it rebuilds, though the marts must be the same
+    digest.update(f"engine={s.engine}\n".encode())
     # dbt vars read from the environment (dbt_project.yml)
     for name in REPORTING_VARIABLES:
         digest.update(f"{name}={os.environ.get(name, '')}\n".encode())

@@ -73,6 +73,8 @@ def _run(args: argparse.Namespace) -> int:
     )
     for path in s.mappings:
         print(f"mapping {path}", file=say)
+    if s.spark:
+        print(f"engine spark: master {s.spark_master}, tables in {s.spark_home}", file=say)
     try:
         check_landing_dir(s.landing_dir)
     except LandingFolderMissing as exc:

@@ -42,6 +42,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
@@ -601,6 +602,14 @@ def predict_customers(
 
 # ------------------------------------------------------ the two tables, on either engine
 
+# Where the fit reads and writes, on DuckDB and on Spark alike (the Dagster asset
+# clv_fit, orchestration/assets/clv.py; orchestration/spark_clv.py).
+SCHEMA = "intermediate"
+SUMMARY_TABLE = "int_clv__customer_summary"
+AS_OF_TABLE = "int_kpi__as_of"
+PARAMETERS_TABLE = "int_clv__model_parameters"
+PREDICTIONS_TABLE = "int_clv__predictions"
+
 PARAMETER_COLUMNS = {
     "model": "string",
     "parameter": "string",
@@ -665,3 +674,22 @@ def customer_predictions(
     out = out.rename(columns={"T": "t"})
     out["horizon_months"] = horizon_months
     return out.astype({"horizon_months": "int64", "not_fitted_reason": "string"})
+
+
+def fit_tables(
+    summary: pd.DataFrame, calibration_end, fit: dict[str, object]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The two tables from the summary (int_clv__customer_summary as read, `t` included),
+    as_of and the fit's settings (`fit`: time_unit, min_customers, min_repeat_customers,
+    horizon_months): the parameters, fitted now, then the predictions made with them."""
+    summary = summary.rename(columns={"t": "T"})
+    parameters = model_parameters(
+        summary,
+        calibration_end,
+        datetime.now(UTC).replace(tzinfo=None),
+        time_unit=str(fit["time_unit"]),
+        min_customers=int(fit["min_customers"]),
+        min_repeat_customers=int(fit["min_repeat_customers"]),
+    )
+    predictions = customer_predictions(summary, parameters, int(fit["horizon_months"]))
+    return parameters, predictions

@@ -2,7 +2,7 @@
 
 Run by the Dagster asset clv_fit (orchestration/assets/clv.py) when the engine is Spark:
 reads int_clv__customer_summary and int_kpi__as_of from Spark's catalog into pandas (one
-row per customer), fits with the same code as on DuckDB (assets.clv.fit_tables) and
+row per customer), fits with the same code as on DuckDB (clv.fit_tables) and
 writes int_clv__model_parameters and int_clv__predictions back as Spark tables, through
 Arrow with explicit types (NaN becomes NULL, as on DuckDB). Prints the rows written as
 JSON on its last line of standard output.
@@ -50,7 +50,7 @@ def to_arrow(frame: pd.DataFrame) -> pa.Table:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .assets.clv import (
+    from .clv import (
         AS_OF_TABLE,
         PARAMETERS_TABLE,
         PREDICTIONS_TABLE,

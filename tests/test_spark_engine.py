@@ -130,7 +130,7 @@ def test_spark_session_settings_come_from_the_settings(tmp_path: Path) -> None:
     conf = spark_conf(s=cluster)
     assert conf["spark.executor.memory"] == "8g"
     assert conf["spark.sql.warehouse.dir"] == "hdfs://nn/warehouse"
-    with pytest.raises(ValueError, match="'executor.memory=8g' is not a Spark setting"):
+    with pytest.raises(ValueError, match=r"'executor\.memory=8g' is not a Spark setting"):
         settings({"CXW_SPARK_CONF": "executor.memory=8g"})
 
 

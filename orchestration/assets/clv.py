@@ -24,10 +24,8 @@ import json
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
-import pandas as pd
 from dagster import (
     AssetExecutionContext,
     AssetKey,
@@ -37,16 +35,17 @@ from dagster import (
     multi_asset,
 )
 
-from .. import clv
+from ..clv import (
+    AS_OF_TABLE,
+    PARAMETERS_TABLE,
+    PREDICTIONS_TABLE,
+    SCHEMA,
+    SUMMARY_TABLE,
+    fit_tables,
+)
 from ..config import REPO_ROOT
 from ..resources import WarehouseResource, WriterLockResource, dbt_project, export_dbt_environment
 from .dbt import CLV_FIT_SOURCE
-
-SCHEMA = "intermediate"
-PARAMETERS_TABLE = "int_clv__model_parameters"
-PREDICTIONS_TABLE = "int_clv__predictions"
-SUMMARY_TABLE = "int_clv__customer_summary"
-AS_OF_TABLE = "int_kpi__as_of"
 
 
 def fit_settings(manifest_path: Path = dbt_project.manifest_path) -> dict[str, object]:
@@ -63,24 +62,6 @@ def fit_settings(manifest_path: Path = dbt_project.manifest_path) -> dict[str, o
         "min_repeat_customers": int(meta.get("clv_min_repeat_customers") or 0),
         "horizon_months": int(meta.get("clv_horizon_months") or 12),
     }
-
-
-def fit_tables(
-    summary: pd.DataFrame, calibration_end, fit: dict[str, object]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The two tables from the summary (int_clv__customer_summary as read, `t` included)
-    and as_of: the parameters, then the predictions made with them (no refit)."""
-    summary = summary.rename(columns={"t": "T"})
-    parameters = clv.model_parameters(
-        summary,
-        calibration_end,
-        datetime.now(UTC).replace(tzinfo=None),
-        time_unit=str(fit["time_unit"]),
-        min_customers=int(fit["min_customers"]),
-        min_repeat_customers=int(fit["min_repeat_customers"]),
-    )
-    predictions = clv.customer_predictions(summary, parameters, int(fit["horizon_months"]))
-    return parameters, predictions
 
 
 def fit_on_duckdb(con, fit: dict[str, object]) -> tuple[int, int]:
