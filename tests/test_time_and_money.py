@@ -136,6 +136,19 @@ def test_a_future_dated_order_moves_neither_as_of_nor_churn(future_order_run):
     assert lifecycle == {"C1": True, "C2": True, "C3": False, "C4": False}
     # the order still counts where time is no measure: AOV = (100+50+30+20+70) / 5 = 54
     assert scorecard_value(serving, "average_order_value") == (54.0, 270.0, 5.0)
+    # but in no month: its month cannot be true (before: a 2030-01 row of every order KPI,
+    # and a 2030 activity month of C1's cohort)
+    with duckdb.connect(str(serving), read_only=True) as con:
+        months = con.execute(
+            "select distinct period_start from marts.kpi_scorecard "
+            "where grain = 'month' and kpi = 'purchase_frequency' order by 1"
+        ).fetchall()
+        cohort_months = con.execute(
+            "select max(cohort_month + to_months(months_since_first_order)) "
+            "from marts.customer_cohorts"
+        ).fetchone()
+    assert [str(m) for (m,) in months] == ["2025-01-01", "2025-06-01", "2025-11-01", "2025-12-01"]
+    assert str(cohort_months[0])[:7] == "2025-12"
 
 
 def test_the_warning_names_the_entity_and_counts_its_future_dated_rows(future_order_run):

@@ -8,10 +8,14 @@
 -- churn_rate is relative to as_of: it leaves out future-dated orders (is_future_dated: a
 -- timestamp after the load time of its batch cannot be true), so a customer's last order
 -- is the last one that can be true, and a customer with only such orders is not counted.
+-- Nor is a future-dated order in any month slice (macro kpi_slices): its month is not
+-- known. It still counts in the all_time slices (its amount, its customer's orders).
 -- Money (AOV, CLV) is in the reporting currency (fct_orders.reporting_amount) over the
 -- orders a rate converts: an order without one counts in no revenue KPI, neither its
 -- amount nor its customer (it is warned about in the quality suite). The `currency`
--- breakdown is in that currency: every order of it counts, at its own amount.
+-- breakdown is in that currency: every order of it counts, at its own amount. The means
+-- of money are worked out on the exact decimal sums (macro money_mean): AOV 89.55 / 3 is
+-- 29.85, not 29.849999999999998.
 with orders as (
     select * from {{ ref('int_commerce__orders') }}
 ),
@@ -109,9 +113,9 @@ slices as (
         100.0 * customer_kpis.repeat_buyers / customer_kpis.buyers as repeat_customer_rate,
         customer_kpis.non_cancelled_orders / cast(customer_kpis.buyers as double)
             as purchase_frequency,
-        customer_kpis.revenue / cast(customer_kpis.valued_buyers as double)
+        {{ money_mean('customer_kpis.revenue', 'customer_kpis.valued_buyers') }}
             as customer_lifetime_value,
-        order_kpis.revenue_amount / cast(order_kpis.revenue_orders as double)
+        {{ money_mean('order_kpis.revenue_amount', 'order_kpis.revenue_orders') }}
             as average_order_value,
         case
             when order_kpis.grain = 'all_time' then customer_kpis.churned

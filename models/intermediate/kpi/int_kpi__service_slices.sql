@@ -15,6 +15,7 @@ ticket_times as (
         opened_at,
         channel,
         priority,
+        is_future_dated,
         is_resolved,
         is_first_contact_resolution,
         is_two_touch_resolution,

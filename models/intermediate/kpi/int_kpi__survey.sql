@@ -18,7 +18,8 @@ scored_answers as (
         journey_stage,
         channel,
         score,
-        {{ nps_category('score') }} as nps_category
+        {{ nps_category('score') }} as nps_category,
+        is_future_dated
     from survey_responses
     where
         score is not null

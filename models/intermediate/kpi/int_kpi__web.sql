@@ -24,6 +24,7 @@ sessions as (
         web_sessions.started_at,
         web_sessions.device_type,
         web_sessions.utm_source,
+        coalesce(web_sessions.is_future_dated, false) as is_future_dated,
         coalesce(web_sessions.has_purchase, false) as has_purchase,
         coalesce(web_sessions.has_add_to_cart, false) as has_add_to_cart,
         coalesce(web_sessions.has_help_center_view, false) as has_help_center_view,

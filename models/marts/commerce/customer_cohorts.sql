@@ -1,7 +1,9 @@
 -- Monthly acquisition cohorts: customers grouped by the month of their first
 -- non-cancelled order, and how many of them order again (a non-cancelled order) in each
 -- month since. months_since_first_order = 0 is the acquisition month (retention 100 %).
--- Months are those of the reporting time zone (var reporting_time_zone).
+-- Months are those of the reporting time zone (var reporting_time_zone). A future-dated
+-- order (is_future_dated: later than the load time of its batch) has no month that can
+-- be true: it is in no cohort and no month since.
 with orders as (
     select * from {{ ref('fct_orders') }}
 ),
@@ -17,6 +19,7 @@ non_cancelled_orders as (
     where
         status != 'cancelled'
         and customer_key is not null
+        and is_future_dated is not true
 ),
 
 first_orders as (
