@@ -156,12 +156,13 @@ def test_one_of_everything_without_ces_publishes_nps_csat_and_a_null_ces(tmp_pat
             "select cohort_month, months_since_first_order, cohort_customers, retention_rate "
             "from marts.customer_cohorts"
         ) == [(date(2026, 2, 1), 0, 1, 100.0)]
-        # one session, page_view then purchase (no product_view): 1 enters the funnel at
-        # page_view, none reaches the later steps
+        # one session, page_view then purchase: no product_view, add_to_cart or
+        # checkout_start in the data, so those steps have no input (NULL, skipped, as a KPI
+        # without input) and the session reaches purchase (before: 0 from step 2 on)
         assert rows(
-            "select step_number, entries from marts.web_funnel "
+            "select step_number, has_input, entries from marts.web_funnel "
             "where dimension = 'overall' order by step_number"
-        ) == [(1, 1), (2, 0), (3, 0), (4, 0), (5, 0)]
+        ) == [(1, True, 1), (2, False, None), (3, False, None), (4, False, None), (5, True, 1)]
         assert rows("select count(*) from marts.fct_web_sessions") == [(1,)]
         # one person, with one purchase: nothing to rank against, no repeat buyer to advocate
         assert rows("select count(*) from marts.customer_segments") == [(1,)]

@@ -387,10 +387,20 @@ def web(release: Release, period: date | None) -> None:
         )
 
 
+def _funnel_label(entries, drop_offs, drop_off_rate, step_number: int) -> str:
+    """A bar's label; a step without input (no such event in the data) says so."""
+    if pd.isna(entries):
+        return "no such events in the data"
+    label = f"{int(entries):,} sessions"
+    if step_number > 1 and not pd.isna(drop_off_rate):
+        label += f" · −{drop_off_rate:.1f} % ({int(drop_offs):,} dropped)"
+    return label
+
+
 def _funnel_chart(frame: pd.DataFrame) -> None:
     frame = frame.assign(
         label=[
-            f"{e:,} sessions" + (f" · −{r:.1f} % ({d:,} dropped)" if n > 1 else "")
+            _funnel_label(e, d, r, n)
             for e, d, r, n in zip(
                 frame["entries"],
                 frame["drop_offs"],
