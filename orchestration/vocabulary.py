@@ -12,8 +12,14 @@ One home: `seeds/vocabulary.csv`, editable by the business, one row per word:
   e.g. signup_channel): a word neither listed nor a synonym is kept as written (matched
   form); in a closed list it is unknown.
 
-Words are matched case- and whitespace-insensitively (`key`): every whitespace and control
-character at either end removed, inner runs of whitespace read as one space, lower case.
+Words are matched case- and whitespace-insensitively (`key`, the contract's "Listed
+values"): every whitespace and control character at either end removed, lower case, and
+the separators between the parts of a word left out (whitespace, `_` and `-`), so that
+`Add To Cart`, `add-to-cart`, `ADD_TO_CART` and `add_to_cart` are one word. A word of an
+open list that is neither listed nor a synonym is kept in its `kept_form` (edges trimmed,
+inner whitespace one space, lower case). This module holds the rule once for the loader
+(Python and `key_sql`); the dbt macro vocabulary_key writes the same regular expressions
+(tests/test_vocabulary.py compares them).
 The loader (orchestration/loader/validation.py) quarantines a row whose required column
 holds an unknown word; dbt staging reads the same seed (macros/vocabulary_value.sql) and
 maps every word to its listed value (an unknown word in an optional column: NULL, shown
@@ -40,6 +46,10 @@ SEED_COLUMNS = ("vocabulary", "word", "value", "tool", "note")
 _EDGE_CATEGORIES = ("Cc", "Cf", "Zs", "Zl", "Zp")
 EDGE_CHARS_RE = r"[\s\p{Z}\p{Cc}\p{Cf}]"
 INNER_SPACE_RE = r"[\s\p{Z}]+"
+# What separates the parts of a word (`Add To Cart`, `add_to_cart`, `add-to-cart`): left
+# out of the matched form.
+SEPARATOR_CHARS = "_-"
+SEPARATORS_RE = r"[\s\p{Z}\p{Cc}\p{Cf}_\-]+"
 
 
 class VocabularyError(ValueError):
@@ -58,25 +68,37 @@ class Vocabulary:
 
     def value_of(self, word: str | None) -> str | None:
         """The listed value a word is read as; None when empty or unknown (closed list),
-        the matched form of the word when unknown in an open list."""
+        the kept form of the word when unknown in an open list."""
         if word is None or not key(word):
             return None
         k = key(word)
         if k in self.words:
             return self.words[k]
-        return k if self.open else None
+        return kept_form(word) if self.open else None
 
     @property
     def synonyms(self) -> dict[str, str]:
-        return {w: v for w, v in self.words.items() if w not in self.listed}
+        listed = {key(value) for value in self.listed}
+        return {w: v for w, v in self.words.items() if w not in listed}
 
 
 def _is_edge(ch: str) -> bool:
     return ch.isspace() or unicodedata.category(ch) in _EDGE_CATEGORIES
 
 
+def _is_separator(ch: str) -> bool:
+    return _is_edge(ch) or ch in SEPARATOR_CHARS
+
+
 def key(word: str) -> str:
-    """The matched form of a word: edges trimmed, inner whitespace one space, lower case."""
+    """The matched form of a word: lower case, without whitespace, control characters,
+    `_` or `-` anywhere (`Add To Cart` -> `addtocart`, as `add_to_cart`)."""
+    return "".join(ch for ch in word if not _is_separator(ch)).lower()
+
+
+def kept_form(word: str) -> str:
+    """The form an open list keeps an unknown word in: edges trimmed, inner whitespace one
+    space, lower case (` Social  Media ` -> `social media`)."""
     start, end = 0, len(word)
     while start < end and _is_edge(word[start]):
         start += 1
@@ -87,6 +109,11 @@ def key(word: str) -> str:
 
 def key_sql(expr: str) -> str:
     """SQL (DuckDB) of `key` over a varchar expression; NULL stays NULL, blank gives ''."""
+    return f"lower(regexp_replace({expr}, '{SEPARATORS_RE}', '', 'g'))"
+
+
+def kept_form_sql(expr: str) -> str:
+    """SQL (DuckDB) of `kept_form` over a varchar expression."""
     trimmed = f"regexp_replace({expr}, '^{EDGE_CHARS_RE}+|{EDGE_CHARS_RE}+$', '', 'g')"
     return f"lower(regexp_replace({trimmed}, '{INNER_SPACE_RE}', ' ', 'g'))"
 
@@ -101,7 +128,7 @@ def value_sql(vocabulary: Vocabulary, expr: str) -> str:
     whens = " ".join(
         f"when {_sql_str(w)} then {_sql_str(v)}" for w, v in sorted(vocabulary.words.items())
     )
-    other = f"nullif({k}, '')" if vocabulary.open else "null"
+    other = f"nullif({kept_form_sql(expr)}, '')" if vocabulary.open else "null"
     return f"(case {k} {whens} else {other} end)"
 
 
@@ -132,7 +159,7 @@ def read_vocabularies(path: Path = VOCABULARY_SEED) -> dict[str, Vocabulary]:
             if row["word"] == ANY_OTHER:
                 open_lists.add(row["vocabulary"])
                 continue
-            if key(row["word"]) != row["value"]:
+            if kept_form(row["word"]) != row["value"]:
                 raise fail(line, f"a listed value is its own word, not {row['word']!r}")
             listed.setdefault(row["vocabulary"], []).append(row["value"])
     for line, row in rows:

@@ -4,6 +4,7 @@ with words as (
     select
         vocabulary,
         {{ vocabulary_key('word') }} as word,
+        word as written_word,
         value,
         tool
     from {{ ref('vocabulary') }}
@@ -15,7 +16,7 @@ listed as (
         vocabulary,
         value
     from words
-    where tool = 'landing contract' and word = value
+    where tool = 'landing contract' and trim(written_word) = value
 ),
 
 unlisted as (
