@@ -63,3 +63,25 @@ def test_schedule_on_an_empty_landing_folder_skips_saying_why(tmp_path: Path) ->
     assert isinstance(
         daily_schedule(build_schedule_context(resources={"warehouse": warehouse})), RunRequest
     )
+
+
+def test_run_json_counts_every_ignored_file(tmp_path: Path) -> None:
+    """`cxw run --json`'s files.ignored is every file the load log has as ignored: a README
+    and a spreadsheet beside the orders (an unknown extension), a .DS_Store in an entity
+    folder and at the top, a stray CSV outside every entity folder: 5. Before: the README
+    and the spreadsheet were quarantined whole (files.quarantined 2) and the two files
+    outside the entity folders were logged but not counted (files.ignored 1)."""
+    from tests.test_time_and_money import write_landing
+
+    landing = tmp_path / "landing"
+    write_landing(landing)
+    (landing / "crm" / "orders" / "README.txt").write_text("Orders, one file a day.\n")
+    (landing / "crm" / "orders" / "orders.xlsx").write_bytes(b"PK\x03\x04 a workbook")
+    (landing / "crm" / "orders" / ".DS_Store").write_bytes(b"\x00\x01")
+    (landing / ".DS_Store").write_bytes(b"\x00\x01")
+    (landing / "stray.csv").write_text("a,b\n1,2\n")
+    result = run_cxw("run", "--json", env=cxw_env(tmp_path), timeout=1800)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    summary = json.loads(result.stdout)
+    # the five extracts of write_landing load
+    assert summary["files"] == {"new": 5, "quarantined": 0, "ignored": 5}

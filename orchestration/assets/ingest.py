@@ -60,8 +60,15 @@ def ingest_landing(
         for r in report.files:
             if r.status == "ignored":
                 context.log.info(r.message)
-        for entity in entities:
+        # files outside every entity folder (a stray orders.csv, a .DS_Store at the top)
+        # belong to no entity: counted once, with the first entity, so that the run's
+        # files.ignored is every file the load log has as ignored
+        names = {entity.name for entity in entities}
+        unowned = [r for r in report.files if r.status == "ignored" and r.entity not in names]
+        for index, entity in enumerate(entities):
             ignored = [r for r in report.files if r.entity == entity.name and r.status == "ignored"]
+            if index == 0:
+                ignored += unowned
             new = [
                 r
                 for r in report.files

@@ -28,8 +28,10 @@ def relative_name(path: Path, landing_dir: Path) -> str:
 
 @dataclass(frozen=True)
 class EntityFiles:
-    """The files of one entity folder, each in lexical order of its path: `loadable` in one
-    of the entity's formats, `unsupported` in none (quarantined whole)."""
+    """The data files of one entity folder, each in lexical order of its path: `loadable`
+    in one of the entity's formats, `unsupported` in a landing format the entity does not
+    take (e.g. a .csv among web events: quarantined whole). A file in no landing format
+    (README.txt, notes.md, an .xlsx) is no extract: ignored (see list_landing)."""
 
     loadable: list[Path]
     unsupported: list[Path]
@@ -59,14 +61,31 @@ def _split(entity: Entity, paths: list[Path]) -> EntityFiles:
 
 
 def entity_files(landing_dir: Path, entity: Entity) -> EntityFiles:
-    """The files of the entity's folder (one listing of it). Files and folders whose name
-    starts with "." or "_" (editor and upload temp files) are left out."""
+    """The data files of the entity's folder (one listing of it). Files and folders whose
+    name starts with "." or "_" (editor and upload temp files) and files in no landing
+    format (unknown_extension_reason) are left out: the load log has them as ignored."""
     landing_dir = Path(landing_dir)
     folder = landing_dir / entity.folder
     if not folder.is_dir():
         return EntityFiles([], [])
-    files = [p for p in folder.rglob("*") if p.is_file() and not is_hidden(p, folder)]
+    files = [
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and not is_hidden(p, folder) and file_format(p) is not None
+    ]
     return _split(entity, sorted(files, key=lambda p: relative_name(p, landing_dir)))
+
+
+def unknown_extension_reason(path: Path, entity: Entity) -> str:
+    """Why a file in an entity folder that is in no landing format is ignored, and what
+    to do to load it (landing contract: ignored with the reason, an unknown extension)."""
+    suffix = path.suffix
+    formats = ", ".join("." + f.lstrip(".") for f in entity.formats)
+    return (
+        f"an unknown extension ({suffix or 'none'}): no data file of the landing contract "
+        f"({', '.join(KNOWN_SUFFIXES)}); save the extract as {formats} in {entity.folder} "
+        "to load it"
+    )
 
 
 def list_landing(landing_dir: Path, entities: Iterable[Entity]) -> LandingListing:
@@ -82,11 +101,14 @@ def list_landing(landing_dir: Path, entities: Iterable[Entity]) -> LandingListin
             continue
         rel = relative_name(path, landing_dir)
         entity = next((e for folder, e in folders.items() if rel.startswith(folder + "/")), None)
-        if entity is not None and not is_hidden(path, landing_dir / entity.folder):
+        hidden = is_hidden(path, landing_dir)
+        if entity is not None and not hidden and file_format(path) is not None:
             mine[entity.name].append(path)  # loaded, duplicate or quarantined
             continue
-        if is_hidden(path, landing_dir):
+        if hidden:
             reason = "a hidden or temporary file (its name or folder starts with . or _)"
+        elif entity is not None:
+            reason = unknown_extension_reason(path, entity)
         else:
             reason = (
                 "not in an entity folder ("
@@ -103,7 +125,8 @@ def landing_files(landing_dir: Path, entity: Entity) -> list[Path]:
 
 
 def unsupported_files(landing_dir: Path, entity: Entity) -> list[Path]:
-    """Files in the entity's folder that are not in one of its formats (quarantined whole)."""
+    """Files in the entity's folder in a landing format it does not take (quarantined
+    whole)."""
     return entity_files(landing_dir, entity).unsupported
 
 

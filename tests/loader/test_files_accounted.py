@@ -57,6 +57,35 @@ def test_hidden_temporary_and_stray_files_are_logged_as_ignored(con, landing):
     assert len(_log(con)) == 7
 
 
+def test_a_file_in_no_landing_format_in_an_entity_folder_is_ignored_with_the_reason(con, landing):
+    """Landing contract: every file is loaded, duplicate, quarantined, or ignored with the
+    reason (a hidden or temporary file, an unknown extension or folder). A README, notes
+    or a spreadsheet beside the extracts is no extract: ignored, not quarantined (before:
+    quarantined whole as unreadable, as if an extract had failed)."""
+    write(landing, f"{ORDERS}/a.csv", csv_text(ORDERS_HEADER, *goods(GOOD_ORDER, 1)))
+    write(landing, f"{ORDERS}/README.txt", "Orders export, one file a day.\n")
+    write(landing, f"{ORDERS}/orders.xlsx", b"PK\x03\x04 a workbook")
+    write(landing, f"{ORDERS}/LICENSE", "CC BY 4.0\n")
+    write(landing, f"{ORDERS}/.DS_Store", b"\x00\x01")
+    report = load(con, landing)
+    log = _log(con)
+    assert [(p, e, s) for p, e, s, _ in log] == [
+        ("crm/orders/.DS_Store", "crm_orders", "ignored"),
+        ("crm/orders/LICENSE", "crm_orders", "ignored"),
+        ("crm/orders/README.txt", "crm_orders", "ignored"),
+        ("crm/orders/a.csv", "crm_orders", "loaded"),
+        ("crm/orders/orders.xlsx", "crm_orders", "ignored"),
+    ]
+    messages = {p: m for p, _, _, m in log}
+    assert "unknown extension (.txt)" in messages["crm/orders/README.txt"]
+    assert "unknown extension (.xlsx)" in messages["crm/orders/orders.xlsx"]
+    assert "unknown extension (none)" in messages["crm/orders/LICENSE"]
+    assert ".csv, .parquet in crm/orders" in messages["crm/orders/orders.xlsx"]
+    assert "hidden or temporary" in messages["crm/orders/.DS_Store"]
+    assert con.execute("select count(*) from raw.quarantine").fetchone() == (0,)
+    assert (report.files_ignored, report.files_loaded, report.files_quarantined) == (4, 1, 0)
+
+
 def test_semicolon_separated_file_says_what_it_looks_like_and_what_to_do(con, landing):
     rel = f"{ORDERS}/export.csv"
     header = ORDERS_HEADER.replace(",", ";")

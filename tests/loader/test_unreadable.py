@@ -17,7 +17,8 @@ from loader_support import (
     ("rel", "content"),
     [
         (f"{ORDERS}/empty.csv", b""),
-        (f"{ORDERS}/orders.xlsx", b"PK\x03\x04 not a csv"),
+        # a landing format the entity does not take: CSV among the web events
+        (f"{EVENTS}/events.csv", b"event_id,event_at\ne1,2024-03-01T10:00:00Z\n"),
         (f"{ORDERS}/broken.parquet", b"PAR1 this is not parquet"),
         (f"{EVENTS}/plain.jsonl", b"this,is\nnot,json\n"),
         (f"{EVENTS}/broken.jsonl.gz", b"\x1f\x8b\x08\x00garbage"),
