@@ -215,9 +215,10 @@ def test_rows_read_equal_loaded_plus_quarantined(run) -> None:
         assert log[1] == sum(len(s["events"]) for s in sessions)
 
 
-def web_kpis() -> dict[str, float]:
-    """Sessions: a visitor's (OTTO session's) events with no gap over 30 minutes, the gap
-    counted in whole seconds crossed (DuckDB date_diff('second'), as int_web__sessions)."""
+def otto_sessions() -> pd.Series:
+    """The set of OTTO event types of each web session. Sessions: a visitor's (OTTO
+    session's) events with no gap over 30 minutes, the gap counted in whole seconds crossed
+    (DuckDB date_diff('second'), as int_web__sessions)."""
     events = [
         {"visitor": s["session"], "position": i, "second": e["ts"] // 1000, "type": e["type"]}
         for line in (REAL / "otto-sessions" / "train.jsonl").read_text().splitlines()
@@ -227,7 +228,11 @@ def web_kpis() -> dict[str, float]:
     f = pd.DataFrame(events).sort_values(["visitor", "second", "position"])
     gap = f.groupby("visitor").second.diff()
     f["session"] = (gap.isna() | (gap > 30 * 60)).cumsum()
-    sessions = f.groupby("session").type.agg(lambda t: set(t))
+    return f.groupby("session").type.agg(lambda t: set(t))
+
+
+def web_kpis() -> dict[str, float]:
+    sessions = otto_sessions()
     bought = sessions.map(lambda t: "orders" in t)
     carted = sessions.map(lambda t: "carts" in t)
     return {
@@ -253,3 +258,33 @@ def test_all_time_kpis_equal_a_pandas_recomputation(run) -> None:
         assert got[kpi][0] == pytest.approx(value, rel=1e-9), kpi
         if margin is not None:
             assert got[kpi][1] == pytest.approx(margin, rel=1e-9), kpi
+
+
+def test_the_otto_funnel_goes_on_past_the_steps_it_has_no_events_for(run) -> None:
+    """OTTO has clicks, carts and orders (product_view, add_to_cart, purchase) and no
+    page_view or checkout_start: those steps have no input (NULL, as a KPI without input),
+    and the funnel counts from product_view on (before: page_view 0, so every step 0)."""
+    folder, _result, data_dir = run
+    if folder != "otto-sessions":
+        pytest.skip("the OTTO data set only")
+    sessions = otto_sessions()
+    clicked = sessions.map(lambda t: "clicks" in t)
+    carted = clicked & sessions.map(lambda t: "carts" in t)
+    bought = carted & sessions.map(lambda t: "orders" in t)
+    con = duckdb.connect(str(data_dir / "warehouse" / "cx.duckdb"), read_only=True)
+    try:
+        funnel = con.execute(
+            "select step, sessions, has_input, entries from marts.web_funnel "
+            "where dimension = 'overall' order by step_number"
+        ).fetchall()
+    finally:
+        con.close()
+    n = len(sessions)
+    assert funnel == [
+        ("page_view", n, False, None),
+        ("product_view", n, True, int(clicked.sum())),
+        ("add_to_cart", n, True, int(carted.sum())),
+        ("checkout_start", n, False, None),
+        ("purchase", n, True, int(bought.sum())),
+    ]
+    assert int(bought.sum()) > 0
