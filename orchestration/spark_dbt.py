@@ -46,6 +46,10 @@ def spark_conf(spark_dir: Path | None = None, s: Settings | None = None) -> dict
         ),
         "spark.driver.extraJavaOptions": f"-Dderby.system.home={spark_dir}",
         "spark.sql.session.timeZone": "UTC",
+        # the identity components unroll their label rounds (spark__identity_components):
+        # each round is one more level the analyzer and optimizer resolve
+        "spark.sql.analyzer.maxIterations": "1000",
+        "spark.sql.optimizer.maxIterations": "1000",
         "spark.sql.sources.partitionColumnTypeInference.enabled": "false",
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
@@ -62,6 +66,9 @@ def start_session():
     from pyspark.sql import SparkSession
     from pyspark.sql.types import StringType
 
+    # PySpark starts its Python workers with $PYSPARK_PYTHON (default `python3`), not with
+    # spark.pyspark.python: without it the UDFs run outside the venv (no duckdb, phonenumbers)
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.enableHiveSupport()
     for key, value in spark_conf().items():
         builder = builder.config(key, value)
