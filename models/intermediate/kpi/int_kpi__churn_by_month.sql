@@ -68,10 +68,10 @@ final as (
         period_start,
         'overall' as dimension,
         'all' as dimension_value,
-        100.0 * count_if(
+        100.0 * cast(count_if(
             last_non_cancelled_at
             < {{ dbt.dateadd('day', -1 * var('churn_days'), 'measured_at') }}
-        ) / count(*) as value,
+        ) as double) / count(*) as value,
         count_if(
             last_non_cancelled_at
             < {{ dbt.dateadd('day', -1 * var('churn_days'), 'measured_at') }}

@@ -110,7 +110,8 @@ slices as (
         customer_kpis.revenue,
         order_kpis.revenue_amount,
         order_kpis.revenue_orders,
-        100.0 * customer_kpis.repeat_buyers / customer_kpis.buyers as repeat_customer_rate,
+        100.0 * cast(customer_kpis.repeat_buyers as double) / customer_kpis.buyers
+            as repeat_customer_rate,
         customer_kpis.non_cancelled_orders / cast(customer_kpis.buyers as double)
             as purchase_frequency,
         {{ money_mean('customer_kpis.revenue', 'customer_kpis.valued_buyers') }}
@@ -127,7 +128,7 @@ slices as (
         end as churn_customers,
         case
             when order_kpis.grain = 'all_time'
-                then 100.0 * customer_kpis.churned / customer_kpis.churn_customers
+                then 100.0 * cast(customer_kpis.churned as double) / customer_kpis.churn_customers
             else churn_by_month.value
         end as churn_rate
     from order_kpis

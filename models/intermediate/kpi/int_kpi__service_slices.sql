@@ -71,14 +71,16 @@ final as (
     select
         *,
         tickets - tickets_with_first_response as tickets_without_first_response,
-        100.0 * first_contact_resolutions / nullif(resolved_tickets_with_replies, 0)
+        100.0 * cast(first_contact_resolutions as double) / nullif(resolved_tickets_with_replies, 0)
             as first_contact_resolution_rate,
-        100.0 * first_response_sla_breaches / nullif(tickets_with_first_response_target, 0)
+        100.0 * cast(first_response_sla_breaches as double)
+        / nullif(tickets_with_first_response_target, 0)
             as sla_breach_rate,
-        100.0 * resolution_sla_breaches / nullif(tickets_with_resolution_target, 0)
+        100.0 * cast(resolution_sla_breaches as double) / nullif(tickets_with_resolution_target, 0)
             as resolution_sla_breach_rate,
-        100.0 * reopened_tickets / nullif(resolved_tickets_with_reopen_count, 0) as reopen_rate,
-        100.0 * two_touch_resolutions / nullif(resolved_tickets_with_replies, 0)
+        100.0 * cast(reopened_tickets as double) / nullif(resolved_tickets_with_reopen_count, 0)
+            as reopen_rate,
+        100.0 * cast(two_touch_resolutions as double) / nullif(resolved_tickets_with_replies, 0)
             as two_touch_resolution_rate
     from aggregated
 )

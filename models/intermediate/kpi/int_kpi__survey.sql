@@ -52,8 +52,8 @@ final as (
         survey_type as kpi,
         {{ kpi_slice_columns() }}
         cast(case survey_type
-            when 'nps' then 100.0 * (promoters - detractors) / answers
-            when 'csat' then 100.0 * satisfied / answers
+            when 'nps' then 100.0 * cast(promoters - detractors as double) / answers
+            when 'csat' then 100.0 * cast(satisfied as double) / answers
             when 'ces' then score_sum / cast(answers as double)
         end as double) as value,
         cast(case survey_type
@@ -76,14 +76,22 @@ final as (
         cast(case when survey_type = 'nps' then promoters end as bigint) as promoters,
         cast(case when survey_type = 'nps' then passives end as bigint) as passives,
         cast(case when survey_type = 'nps' then detractors end as bigint) as detractors,
-        cast(case when survey_type = 'nps' then 100.0 * promoters / answers end as double)
-            as promoter_share,
-        cast(case when survey_type = 'nps' then 100.0 * passives / answers end as double)
-            as passive_share,
-        cast(case when survey_type = 'nps' then 100.0 * detractors / answers end as double)
-            as detractor_share,
-        cast(case when survey_type = 'ces' then 100.0 * easy / answers end as double)
-            as ces_easy_share,
+        cast(
+            case when survey_type = 'nps' then 100.0 * cast(promoters as double) / answers end
+            as double
+        ) as promoter_share,
+        cast(
+            case when survey_type = 'nps' then 100.0 * cast(passives as double) / answers end
+            as double
+        ) as passive_share,
+        cast(
+            case when survey_type = 'nps' then 100.0 * cast(detractors as double) / answers end
+            as double
+        ) as detractor_share,
+        cast(
+            case when survey_type = 'ces' then 100.0 * cast(easy as double) / answers end
+            as double
+        ) as ces_easy_share,
         cast(
             case
                 when survey_type = 'ces'

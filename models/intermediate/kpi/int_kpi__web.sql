@@ -56,9 +56,9 @@ aggregated as (
 slices as (
     select
         *,
-        100.0 * purchase_sessions / sessions as conversion_rate,
-        100.0 * abandoned_cart_sessions / cart_sessions as cart_abandonment_rate,
-        100.0 * self_served_sessions / help_center_sessions as self_service_rate
+        100.0 * cast(purchase_sessions as double) / sessions as conversion_rate,
+        100.0 * cast(abandoned_cart_sessions as double) / cart_sessions as cart_abandonment_rate,
+        100.0 * cast(self_served_sessions as double) / help_center_sessions as self_service_rate
     from aggregated
 ),
 

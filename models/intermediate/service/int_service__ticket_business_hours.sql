@@ -105,11 +105,12 @@ final as (
     select
         ticket_schedules.ticket_id,
         ticket_schedules.schedule_channel,
-        (per_ticket.first_response_us - per_ticket.opened_us) / 3600000000.0
+        cast(per_ticket.first_response_us - per_ticket.opened_us as double) / 3600000000.0
             as first_response_business_hours,
-        (per_ticket.resolved_us - per_ticket.opened_us) / 3600000000.0
+        cast(per_ticket.resolved_us - per_ticket.opened_us as double) / 3600000000.0
             as resolution_business_hours,
-        greatest(per_ticket.as_of_us - per_ticket.opened_us, 0) / 3600000000.0
+        cast(greatest(per_ticket.as_of_us - per_ticket.opened_us, 0) as double)
+        / 3600000000.0
             as business_hours_to_as_of
     from ticket_schedules
     inner join per_ticket

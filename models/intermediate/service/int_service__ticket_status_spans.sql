@@ -90,7 +90,8 @@ final as (
         ended_at,
         is_current,
         {{ epoch_us("ended_at") }} - {{ epoch_us("started_at") }} as duration_us,
-        ({{ epoch_us("ended_at") }} - {{ epoch_us("started_at") }}) / 3600000000.0 as duration_hours
+        cast({{ epoch_us("ended_at") }} - {{ epoch_us("started_at") }} as double) / 3600000000.0
+            as duration_hours
     from bounded
 )
 

@@ -23,7 +23,8 @@ requester_waits as (
     select
         ticket_id,
         -- whole microseconds added up, then hours: the same bits in any order
-        sum(duration_us) filter (where status in ('new', 'open', 'pending')) / 3600000000.0
+        cast(sum(duration_us) filter (where status in ('new', 'open', 'pending')) as double)
+        / 3600000000.0
             as requester_wait_hours
     from status_spans
     group by ticket_id

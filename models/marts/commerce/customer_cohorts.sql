@@ -59,8 +59,10 @@ final as (
         cast(activity.months_since_first_order as integer) as months_since_first_order,
         cast(cohort_sizes.cohort_customers as bigint) as cohort_customers,
         cast(activity.active_customers as bigint) as active_customers,
-        cast(100.0 * activity.active_customers / cohort_sizes.cohort_customers as double)
-            as retention_rate,
+        cast(
+            100.0 * cast(activity.active_customers as double) / cohort_sizes.cohort_customers
+            as double
+        ) as retention_rate,
         cast(activity.orders as bigint) as orders,
         cast(activity.revenue as double) as revenue
     from activity

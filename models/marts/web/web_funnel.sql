@@ -138,10 +138,13 @@ final as (
         cast(has_input as boolean) as has_input,
         cast(entries as bigint) as entries,
         cast(previous_entries - entries as bigint) as drop_offs,
-        cast(100.0 * entries / nullif(previous_entries, 0) as double) as step_conversion_rate,
-        cast(100.0 * (previous_entries - entries) / nullif(previous_entries, 0) as double)
-            as drop_off_rate,
-        cast(100.0 * entries / nullif(sessions, 0) as double) as share_of_sessions
+        cast(100.0 * cast(entries as double) / nullif(previous_entries, 0) as double)
+            as step_conversion_rate,
+        cast(
+            100.0 * cast(previous_entries - entries as double) / nullif(previous_entries, 0)
+            as double
+        ) as drop_off_rate,
+        cast(100.0 * cast(entries as double) / nullif(sessions, 0) as double) as share_of_sessions
     from steps
 )
 
