@@ -57,9 +57,12 @@ $(SPARK_STAMP): pyproject.toml constraints.txt | $(STAMP)
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[spark]'
 	touch $(SPARK_STAMP)
 
+# the JRE's postinst links its man page into /usr/share/man/man1, which slim Debian images
+# (docker debian:*-slim) do not have: the install fails there without the folder
 spark-setup: setup $(SPARK_STAMP)  ## Java (Debian's OpenJDK 17, apt if missing) and pyspark/dbt-spark for the Spark target
 	@command -v java >/dev/null || { \
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO mkdir -p /usr/share/man/man1; \
 		$$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends openjdk-17-jre-headless; }
 	@java -version 2>&1 | head -n 1
 

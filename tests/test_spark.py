@@ -97,12 +97,21 @@ def test_compare_tables_tolerates_1e_9_relative_only(tmp_path: Path) -> None:
     assert compare_tables(expected, nulls)[0].table == "kpi"
 
 
+# The CLV fit (BG/NBD, Gamma-Gamma) is Python, run by the Dagster asset clv_fit between two
+# dbt steps (tests/test_spark_engine.py covers it on Spark); a plain dbt build on Spark has
+# no fit to read, so it leaves out the two marts that publish the fit, and the comparison
+# leaves them out. The summary the fit reads (int_clv__customer_summary) is compared through
+# every other mart built from the same intermediates.
+CLV_MARTS = ("clv_model_parameters", "clv_predictions")
+
+
 @pytest.mark.skipif(
     os.environ.get("CXW_TEST_SPARK") != "1", reason="builds on Spark: make test-spark"
 )
 def test_spark_build_equals_duckdb_build(sample_dir: Path, tmp_path: Path) -> None:
     """The sample on DuckDB (cxw run, which also writes the raw zone) and on Spark local
-    mode from that raw zone: every table of the published marts the same."""
+    mode from that raw zone: every table of the published marts the same (but the CLV
+    fit's, above)."""
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     (data_dir / "landing").symlink_to(sample_dir / "landing")
@@ -111,7 +120,8 @@ def test_spark_build_equals_duckdb_build(sample_dir: Path, tmp_path: Path) -> No
     assert result.returncode == 0, result.stdout + result.stderr
     spark = subprocess.run(
         [sys.executable, "-m", "orchestration.spark_dbt", "build", "--project-dir", ".",
-         "--profiles-dir", ".", "--target-path", str(data_dir / "spark_target")],
+         "--profiles-dir", ".", "--target-path", str(data_dir / "spark_target"),
+         "--exclude", *CLV_MARTS],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=1800,
     )  # fmt: skip
     assert spark.returncode == 0, spark.stdout[-20000:]
@@ -121,5 +131,9 @@ def test_spark_build_equals_duckdb_build(sample_dir: Path, tmp_path: Path) -> No
         cwd=REPO, env=env, capture_output=True, text=True, timeout=900,
     )  # fmt: skip
     assert export.returncode == 0, export.stdout + export.stderr
-    differences = compare_tables(data_dir / "serving" / "cx.duckdb", exported)
+    differences = [
+        difference
+        for difference in compare_tables(data_dir / "serving" / "cx.duckdb", exported)
+        if difference.table not in CLV_MARTS
+    ]
     assert differences == [], "\n".join(f"{d.table}: {d.problem}" for d in differences)
