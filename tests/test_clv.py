@@ -407,22 +407,25 @@ def test_recency_and_t_count_calendar_days_as_the_literature_does():
 # ------------------------------------------------ the dbt models, rebuilt bit for bit
 
 DBT_PROJECT_ARGS = ("--project-dir", ".", "--profiles-dir", ".")
-CLV_MODELS = (
-    "int_clv__customer_summary",
-    "int_clv__model_parameters",
-    "int_clv__predictions",
-    "clv_model_parameters",
-    "clv_predictions",
+# the fit as the Dagster asset clv_fit runs it (assets/clv.py: fit_on_duckdb), in a process of
+# its own so that the BLAS thread settings apply from numpy's import
+FIT_ON_DUCKDB = (
+    "import sys, duckdb; "
+    "from orchestration.assets.clv import fit_on_duckdb, fit_settings; "
+    "con = duckdb.connect(sys.argv[1]); fit_on_duckdb(con, fit_settings(sys.argv[2])); "
+    "con.close()"
 )
 
 
 def _rebuild_clv(pipeline_dir, work_dir, seed: int, threads: int) -> dict[str, list]:
-    """Copy the sample warehouse, store fct_orders in a shuffled physical order with
-    DOUBLE amounts (a third of each: not exact in binary, so a sum depends on the order of
-    its terms), rebuild the CLV models with `threads` DuckDB and BLAS threads and return
-    their rows (run timestamps left out), every float as its exact bits."""
+    """Copy the sample warehouse, store int_commerce__orders (the orders the summary
+    reads) in a shuffled physical order with DOUBLE amounts (a third of each: not exact in
+    binary, so a sum depends on the order of its terms), rebuild the summary, fit the models again (the asset clv_fit's code) and
+    rebuild the two CLV marts, with `threads` DuckDB and BLAS threads, and return their
+    rows (run timestamps left out), every float as its exact bits."""
     import shutil
     import subprocess
+    import sys
 
     import duckdb
 
@@ -433,9 +436,10 @@ def _rebuild_clv(pipeline_dir, work_dir, seed: int, threads: int) -> dict[str, l
     shutil.copy(pipeline_dir / "warehouse" / "cx.duckdb", warehouse)
     con = duckdb.connect(str(warehouse))
     con.execute(
-        "create or replace table marts.fct_orders as "
+        "create or replace table intermediate.int_commerce__orders as "
         "select * replace (cast(amount as double) / 3 as amount, "
-        "cast(reporting_amount as double) / 3 as reporting_amount) from marts.fct_orders "
+        "cast(reporting_amount as double) / 3 as reporting_amount) "
+        "from intermediate.int_commerce__orders "
         f"order by hash(order_id || '{seed}')"
     )
     con.close()
@@ -447,15 +451,18 @@ def _rebuild_clv(pipeline_dir, work_dir, seed: int, threads: int) -> dict[str, l
         OPENBLAS_NUM_THREADS=str(threads),
         OMP_NUM_THREADS=str(threads),
     )
-    result = subprocess.run(
-        [DBT, "--no-use-colors", "run", "--select", *CLV_MODELS, *DBT_PROJECT_ARGS],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
+    dbt_run = [DBT, "--no-use-colors", "run", *DBT_PROJECT_ARGS, "--select"]
+    manifest = work_dir / "target" / "manifest.json"
+    steps = (
+        [*dbt_run, "int_clv__customer_summary"],
+        [sys.executable, "-c", FIT_ON_DUCKDB, str(warehouse), str(manifest)],
+        [*dbt_run, "clv_model_parameters", "clv_predictions"],
     )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    for step in steps:
+        result = subprocess.run(
+            step, cwd=REPO, env=env, capture_output=True, text=True, timeout=900
+        )
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         tables = {}
@@ -489,6 +496,18 @@ def test_clv_rebuild_is_bit_identical_for_shuffled_rows_and_1_or_2_threads(pipel
     # the fit ran: seven parameter rows, values present on the sample
     assert len(first["clv_model_parameters"]) == 7
     assert all(row[2] is not None for row in first["clv_model_parameters"])
+    # and ran again on the new amounts: Gamma-Gamma's scale v follows the spend (a third)
+    import duckdb
+
+    con = duckdb.connect(str(pipeline_dir / "warehouse" / "cx.duckdb"), read_only=True)
+    try:
+        (sample_v,) = con.execute(
+            "select value from marts.clv_model_parameters where parameter = 'v'"
+        ).fetchone()
+    finally:
+        con.close()
+    (refit_v,) = [float.fromhex(row[2]) for row in first["clv_model_parameters"] if row[1] == "v"]
+    assert refit_v == pytest.approx(sample_v / 3, rel=1e-3)
 
 
 def _write_one_customer_landing(landing) -> None:
