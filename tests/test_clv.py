@@ -420,9 +420,10 @@ FIT_ON_DUCKDB = (
 def _rebuild_clv(pipeline_dir, work_dir, seed: int, threads: int) -> dict[str, list]:
     """Copy the sample warehouse, store int_commerce__orders (the orders the summary
     reads) in a shuffled physical order with DOUBLE amounts (a third of each: not exact in
-    binary, so a sum depends on the order of its terms), rebuild the summary, fit the models again (the asset clv_fit's code) and
-    rebuild the two CLV marts, with `threads` DuckDB and BLAS threads, and return their
-    rows (run timestamps left out), every float as its exact bits."""
+    binary, so a sum depends on the order of its terms), rebuild the summary, fit the
+    models again (the asset clv_fit's code) and rebuild the two CLV marts, with `threads`
+    DuckDB and BLAS threads, and return their rows (run timestamps left out), every float
+    as its exact bits."""
     import shutil
     import subprocess
     import sys
