@@ -2,16 +2,9 @@
 -- Every node of the identity graph with the component (person) it is assigned to, ids only;
 -- int_identity__components adds the identifiers. One component is one person.
 --
--- CRM persons first, in int_identity__crm_persons (macros/identity_components.sql has
--- the component search):
---   1. Components over the edges a CRM record's latest version shows (its customer_id with
---      its email and phone). Rejected emails and phones leave the graph.
---   2. A component with more CRM records, emails or phones than the max_*_per_person
---      vars is split again without its bridges: the emails and phones seen directly with
---      two or more CRM records. Bridges do not link (listed in the audit).
---   3. A component still over a limit keeps only the edges at a CRM record.
--- Each resulting component is a CRM person. Then everything else (web visitors, emails
--- and phones only tickets, answers, web forms or older CRM versions show):
+-- Steps 1 - 3 (the CRM persons: components over CRM records' latest versions, split where
+-- over a person's limits) are int_identity__crm_persons. Then everything else (web
+-- visitors, emails and phones only tickets, answers, web forms or older CRM versions show):
 --   4. An identifier seen directly with more CRM persons than its type's limit in var
 --      max_crm_persons_per_identifier (1: a family tablet logged in as two customers)
 --      joins none of them (shared_by_crm_persons).
