@@ -3,7 +3,7 @@
 -- The algorithm is in int_identity__crm_persons (steps 1 - 3) and
 -- int_identity__assignments (steps 4 - 5), each component search in a query of its own:
 -- in one query DuckDB held both searches' tables and the identifiers at once, which ran
--- out of a 1 GB memory limit at 1 M customers (each part alone fits in 512 MB).
+-- out of a 1 GB memory limit at 1 M customers (each search alone fits in 512 MB).
 with nodes as (
     select * from {{ ref('int_identity__nodes') }}
 ),

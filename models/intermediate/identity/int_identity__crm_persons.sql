@@ -1,5 +1,5 @@
 -- CRM persons: steps 1 - 3 of the identity graph's components (int_identity__assignments
--- has the whole algorithm; macros/identity_components.sql the component search):
+-- does steps 4 - 5; macros/identity_components.sql is the component search):
 --   1. Components over the edges a CRM record's latest version shows (its customer_id with
 --      its email and phone). Rejected emails and phones leave the graph.
 --   2. A component with more CRM records, emails or phones than the max_*_per_person
