@@ -10,6 +10,10 @@ export CXW_LANDING_DIR ?= $(CXW_DATA_DIR)/landing
 export DAGSTER_HOME ?= $(CXW_DATA_DIR)/dagster_home
 DBT := $(BIN)/dbt --no-use-colors
 DBT_ARGS := --project-dir . --profiles-dir .
+# pytest-xdist: two workers, each test module on one worker (its module fixtures built
+# once); `make test PYTEST_WORKERS=0` runs in one process
+PYTEST_WORKERS ?= 2
+PYTEST := $(BIN)/pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadscope)
 
 .PHONY: help setup sample run test test-slow lint format ui dashboard dashboard-timings chromium metrics docs evaluate bench clean spark-setup test-spark
 
@@ -39,10 +43,10 @@ run: sample $(DAGSTER_HOME)/dagster.yaml  ## set up, generate the sample if need
 test: setup $(DAGSTER_HOME)/dagster.yaml  ## lint, validate the Dagster definitions, run the test suite
 	$(MAKE) lint
 	$(BIN)/dagster definitions validate -m orchestration.definitions
-	$(BIN)/pytest -m "not slow"
+	$(PYTEST) -m "not slow"
 
 test-slow: setup chromium  ## the slow tests (a separate CI step)
-	$(BIN)/pytest -m slow
+	$(PYTEST) -m slow
 
 dashboard-timings: setup chromium  ## the dashboard's start and page times on a release: make dashboard-timings SERVING=data/serving/cx.duckdb
 	$(BIN)/python -m benchmarks.dashboard_timings --serving $${SERVING:-$${CXW_SERVING_PATH:-data/serving/cx.duckdb}}

@@ -200,3 +200,18 @@ def test_manifest_is_parsed_again_only_when_the_dbt_project_changed(
     manifest = json.loads((target / "manifest.json").read_text())
     assert "model.cx_warehouse.dim_customers" in manifest["nodes"]
     assert (target / "manifest.parsed-from").read_text() == code_fingerprint(DBT_PROJECT_PATHS)
+
+
+def test_dbt_commands_build_no_dbt_adapter_in_this_process(tmp_path: Path) -> None:
+    """OfflineDbtCliResource overrides dagster-dbt's hook for its in-process adapter (about
+    2 s a command); a dagster-dbt that renamed the hook would build one again unnoticed."""
+    from dagster_dbt import DbtCliResource
+
+    from orchestration.resources import dbt_resource
+
+    assert "_initialize_dbt_core_adapter" in vars(DbtCliResource)
+    invocation = dbt_resource().cli(
+        ["debug", "--config-dir"], target_path=tmp_path / "target", raise_on_error=False
+    )
+    assert invocation.wait().is_successful()
+    assert invocation.adapter is None
